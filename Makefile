@@ -1,0 +1,164 @@
+# shelfready build. `make` builds build/shelfready; `make test` and `make demo`
+# also install what they need (see scripts/deps.sh).
+#
+# Variables (set on the command line or in config.mak):
+#   SANITIZE=address,undefined   build everything, tests included, with sanitizers
+#   DEVELOPER=0                  do not turn warnings into errors
+#   CFLAGS, LDFLAGS, PREFIX, DESTDIR, CC, PKG_CONFIG
+#   LIBSSH2_CFLAGS/LIBSSH2_LIBS, YAML_CFLAGS/YAML_LIBS, CURL_CFLAGS/CURL_LIBS,
+#   CJSON_CFLAGS/CJSON_LIBS, CMOCKA_CFLAGS/CMOCKA_LIBS override pkg-config
+#   V=1                          show full compiler command lines
+#   FUZZ_SECONDS=N               length of `make fuzz` (default 60)
+
+-include config.mak
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+CC ?= cc
+FUZZ_CC ?= clang
+PKG_CONFIG ?= pkg-config
+DEVELOPER ?= 1
+CFLAGS ?= -O2 -g
+FUZZ_SECONDS ?= 60
+B = build
+
+ifneq ($(V),1)
+QUIET_CC = @echo '   CC      '$@;
+QUIET_LINK = @echo '   LINK    '$@;
+QUIET_GEN = @echo '   GEN     '$@;
+QUIET_AR = @echo '   AR      '$@;
+endif
+
+pc = $(shell $(PKG_CONFIG) $(1) $(2) 2>/dev/null)
+LIBSSH2_CFLAGS ?= $(call pc,--cflags,libssh2)
+LIBSSH2_LIBS ?= $(or $(call pc,--libs,libssh2),-lssh2)
+YAML_CFLAGS ?= $(call pc,--cflags,yaml-0.1)
+YAML_LIBS ?= $(or $(call pc,--libs,yaml-0.1),-lyaml)
+CURL_CFLAGS ?= $(call pc,--cflags,libcurl)
+CURL_LIBS ?= $(or $(call pc,--libs,libcurl),-lcurl)
+CJSON_CFLAGS ?= $(or $(call pc,--cflags,libcjson),-I/usr/include/cjson)
+CJSON_LIBS ?= $(or $(call pc,--libs,libcjson),-lcjson)
+CMOCKA_CFLAGS ?= $(call pc,--cflags,cmocka)
+CMOCKA_LIBS ?= $(or $(call pc,--libs,cmocka),-lcmocka)
+
+WARNINGS = -Wall -Wextra -Wformat=2 -Wformat-security -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wvla -Wshadow -Wpointer-arith \
+	-Wwrite-strings -Wundef -Wimplicit-fallthrough -Wno-missing-field-initializers
+ifeq ($(DEVELOPER),1)
+WARNINGS += -Werror
+endif
+ifneq ($(SANITIZE),)
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+DEP_CFLAGS = $(LIBSSH2_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)
+DEP_LIBS = $(LIBSSH2_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(CJSON_LIBS)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-DSHELFREADY_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
+	-Ilib -Icmd -I$(B)/gen $(DEP_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+LIB_SRC = $(sort $(wildcard lib/*.c steps/*.c checks/*.c))
+CMD_SRC = $(sort $(wildcard cmd/*.c))
+PROFILES = $(sort $(wildcard profiles/*.yaml))
+GEN_SRC = $(B)/gen/bundled_profiles.c
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/obj/%.o) $(GEN_SRC:$(B)/gen/%.c=$(B)/obj/gen/%.o)
+CMD_OBJ = $(CMD_SRC:%.c=$(B)/obj/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+UNIT_HELPER = $(B)/obj/tests/unit/helpers.o
+
+.PHONY: all deps test unit e2e demo fuzz fuzz-replay install uninstall clean check-tables
+.DEFAULT_GOAL := all
+
+all: $(B)/shelfready
+
+# Rebuild everything when the flags change (sanitizers on or off, ...).
+$(B)/FLAGS: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(DEP_LIBS)' > $(B)/FLAGS.new
+	@cmp -s $(B)/FLAGS.new $@ && rm -f $(B)/FLAGS.new || mv $(B)/FLAGS.new $@
+FORCE:
+
+$(B)/embed: scripts/embed.c
+	@mkdir -p $(B)
+	$(CC) -std=c11 -O1 -Wall -Wextra -o $@ $<
+
+$(GEN_SRC): $(B)/embed $(PROFILES)
+	@mkdir -p $(B)/gen
+	$(QUIET_GEN)$(B)/embed $@ bundled.h 'struct bundled_file' bundled_profiles $(PROFILES)
+
+$(B)/obj/%.o: %.c $(B)/FLAGS
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/obj/gen/%.o: $(B)/gen/%.c $(B)/FLAGS
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libshelfready.a: $(LIB_OBJ)
+	@rm -f $@
+	$(QUIET_AR)ar rcs $@ $^
+
+check-tables: $(B)/.tables-ok
+$(B)/.tables-ok: scripts/check-tables.sh $(LIB_SRC) $(CMD_SRC)
+	@mkdir -p $(B)
+	sh scripts/check-tables.sh
+	@touch $@
+
+$(B)/shelfready: $(CMD_OBJ) $(B)/libshelfready.a $(B)/.tables-ok
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libshelfready.a $(DEP_LIBS)
+
+# ---- tests ----
+
+$(B)/obj/tests/%.o: tests/%.c $(B)/FLAGS
+	@mkdir -p $(@D)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -Itests/unit $(CMOCKA_CFLAGS) -c -o $@ $<
+
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(UNIT_HELPER) $(B)/libshelfready.a
+	@mkdir -p $(@D)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $< $(UNIT_HELPER) $(B)/libshelfready.a $(DEP_LIBS) $(CMOCKA_LIBS)
+
+# The fuzz target's replay driver builds with any compiler, so the corpus
+# runs in every test run; the libFuzzer build needs clang.
+$(B)/tests/fuzz_replay_loader: $(B)/obj/tests/fuzz/fuzz_loader.o $(B)/obj/tests/fuzz/replay.o $(B)/libshelfready.a
+	@mkdir -p $(@D)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+FUZZ_SRC = $(LIB_SRC) $(GEN_SRC) tests/fuzz/fuzz_loader.c
+$(B)/fuzz/fuzz_loader: $(FUZZ_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+		-fsanitize=fuzzer,address,undefined -Ilib -I$(B)/gen $(DEP_CFLAGS) \
+		-o $@ $(FUZZ_SRC) $(DEP_LIBS)
+
+unit: $(UNIT_BIN) $(B)/tests/fuzz_replay_loader
+
+deps:
+	sh scripts/deps.sh
+
+test: deps
+	$(MAKE) all unit
+	sh tests/run.sh
+
+fuzz: $(B)/fuzz/fuzz_loader
+	@mkdir -p $(B)/fuzz/corpus
+	$(B)/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-dict=tests/fuzz/yaml.dict $(B)/fuzz/corpus tests/fuzz/corpus
+
+demo: deps
+	$(MAKE) all
+	sh scripts/demo.sh
+
+install: $(B)/shelfready
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/shelfready $(DESTDIR)$(BINDIR)/shelfready
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/shelfready
+
+clean:
+	rm -rf $(B)
+
+-include $(wildcard $(B)/obj/*/*.d $(B)/obj/*/*/*.d)

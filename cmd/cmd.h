@@ -1,0 +1,75 @@
+/*
+ * The command table: every subcommand is one file in cmd/ exporting one
+ * const struct cmd_entry, listed in cmd/main.c. Help texts and option parsing
+ * derive from these entries.
+ */
+#ifndef SR_CMD_H
+#define SR_CMD_H
+
+#include <stddef.h>
+
+struct diags;
+struct loader;
+
+/* Exit codes: documented and stable. */
+enum {
+	EXIT_COMPLIANT = 0,
+	EXIT_NONCOMPLIANT = 1,
+	EXIT_USAGE = 2, /* usage or profile error */
+	EXIT_CONNECT = 3,
+	EXIT_STEP_FAILED = 4,
+};
+
+struct cmd_opt {
+	const char *name; /* long name, without -- */
+	char short_name;  /* 0 for none */
+	const char *arg;  /* the argument's name, or NULL for a flag */
+	unsigned flags;
+	const char *help;
+};
+
+#define OPT_REPEAT 1u   /* may be given more than once */
+#define OPT_REQUIRED 2u /* must be given */
+#define OPT_END { NULL, 0, NULL, 0, NULL }
+
+struct cmd_args;
+
+struct cmd_entry {
+	const char *name;
+	const char *summary;
+	const char *usage; /* the positional arguments, e.g. "PROFILE..." */
+	const char *description;
+	const struct cmd_opt *opts; /* ends with OPT_END */
+	int min_args;
+	int max_args; /* -1: no limit */
+	int (*run)(const struct cmd_args *a);
+};
+
+struct cmd_args {
+	const struct cmd_entry *cmd;
+	int argc;     /* positional arguments */
+	char **argv;
+	/* one value per option occurrence, in order */
+	const struct cmd_opt **opt;
+	const char **val;
+	size_t n;
+};
+
+/* The last value of an option (or "" for a flag), NULL when absent. */
+const char *arg_get(const struct cmd_args *a, const char *name);
+/* Every value of a repeatable option, in order; returns the count. */
+size_t arg_all(const struct cmd_args *a, const char *name, const char **vals, size_t max);
+
+/* Parse argv (after the command name) against cmd's options; 0 or EXIT_USAGE. */
+int args_parse(const struct cmd_entry *cmd, int argc, char **argv, struct cmd_args *out);
+void args_release(struct cmd_args *a);
+void cmd_usage(const struct cmd_entry *cmd, int to_stderr);
+
+/* Shared by commands that load profiles. */
+struct loader *loader_from_args(const struct cmd_args *a, struct diags *d);
+/* Print diagnostics to stderr, coloured on a terminal unless NO_COLOR is set. */
+void print_diags(const struct diags *d);
+
+extern const struct cmd_entry *const cmd_table[];
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * Step types (remediation) and check types (verification). Each type lives in
+ * its own file under steps/ or checks/ and exports one const struct; the
+ * tables in steps/table.c and checks/table.c list them. The struct carries the
+ * parameter schema, so lint, plan and the docs derive from it.
+ */
+#ifndef SR_TYPES_H
+#define SR_TYPES_H
+
+#include "diag.h"
+#include "schema.h"
+
+/* What a type's validate function may look at besides the parameters. */
+struct type_ctx {
+	const char *owner;    /* "step 'x' (script)" for messages */
+	struct srcpos at;     /* the step's or check's position */
+	const char *base_dir; /* directory of the profile file; NULL when bundled */
+	struct diags *d;
+};
+
+struct step_type {
+	const char *name;
+	const char *summary;
+	const struct param_spec *params; /* ends with PARAM_END */
+	/* rules across parameters that the schema cannot say; may be NULL */
+	void (*validate)(const struct params *p, const struct type_ctx *ctx);
+};
+
+struct check_type {
+	const char *name;
+	const char *summary;
+	const struct param_spec *params;
+	void (*validate)(const struct params *p, const struct type_ctx *ctx);
+};
+
+/* NULL-terminated tables, in steps/table.c and checks/table.c. */
+extern const struct step_type *const step_types[];
+extern const struct check_type *const check_types[];
+
+const struct step_type *step_type_find(const char *name);
+const struct check_type *check_type_find(const char *name);
+
+#endif

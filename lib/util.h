@@ -1,0 +1,46 @@
+/* Small helpers shared by the engine: checked allocation and string utilities. */
+#ifndef SR_UTIL_H
+#define SR_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define SR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SR_NORETURN __attribute__((noreturn))
+#else
+#define SR_PRINTF(f, a)
+#define SR_NORETURN
+#endif
+
+/* Allocation failures abort with a message: there is no sane recovery. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) SR_PRINTF(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) SR_PRINTF(1, 0);
+
+/* Grow *arr (of *cap elements of size elsize) so that it holds at least n. */
+void *xgrow(void *arr, size_t *cap, size_t n, size_t elsize);
+#define ALLOC_GROW(arr, n, cap) ((arr) = xgrow((arr), &(cap), (n), sizeof(*(arr))))
+
+int str_starts_with(const char *s, const char *prefix);
+int str_ends_with(const char *s, const char *suffix);
+
+/* Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps). */
+size_t str_distance(const char *a, const char *b);
+
+/*
+ * The candidate closest to word, or NULL when none is close enough to be a
+ * plausible typo. candidates is a NULL-terminated array.
+ */
+const char *str_suggest(const char *word, const char *const *candidates);
+
+/* Read a whole file; 0 on success, negative errno-style code on failure. */
+int read_file(const char *path, size_t max, char **out, size_t *out_len);
+
+#endif

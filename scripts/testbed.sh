@@ -1,0 +1,948 @@
+#!/usr/bin/env bash
+# testbed.sh - a real Debian build VM on this machine, for e2e tests, benchmarks
+# and `make demo`.
+#
+# A pristine Debian 12 rootfs (debootstrap minbase + openssh-server, sudo, ...) is
+# built once and cached. The host's own apt sources, security suite included, are
+# copied in and `apt-get update` is run, so the rootfs has real pending security
+# updates. Each instance is a copy-on-write overlay of that rootfs in which sshd
+# runs chrooted, as a child of a small init, inside its own PID, mount, UTS and IPC
+# namespaces: like a VM it sees only its own processes. With --delay, the instance
+# also gets its own network namespace behind a link with added latency.
+#
+# Layout under $SHELFREADY_TESTBED_DIR (default /var/tmp/shelfready-testbed):
+#   pristine/rootfs             the cached rootfs (never modified once built)
+#   pristine/id_ed25519[.pub]   client key authorized for root and builder
+#   pristine/stamp              recipe version; a changed recipe rebuilds
+#   instances/NAME/             upper/ work/ root/ (overlay), sshd.log, known_hosts,
+#                               pid (the unshare process), port, host, ...
+#
+# Caveats (it is a chroot, not a hypervisor): the kernel is shared, so a sysctl
+# written inside an instance changes this machine (net.* ones only the instance's
+# own network namespace when it has one). Instances started with --delay cannot
+# reach the internet (their namespace is only linked to this machine).
+set -eEuo pipefail
+
+readonly PROG=${0##*/}
+readonly TB_DIR=${SHELFREADY_TESTBED_DIR:-/var/tmp/shelfready-testbed}
+readonly PRISTINE=$TB_DIR/pristine
+readonly INSTANCES=$TB_DIR/instances
+readonly SUITE=bookworm
+readonly PACKAGES=openssh-server,sudo,passwd,procps,cron,curl,ca-certificates
+# Bump when the build changes in a way the recipe hash below cannot see.
+readonly RECIPE_VERSION=1
+readonly BANNER_TIMEOUT=20
+readonly NET_PREFIX=10.213      # instance N uses 10.213.N.0/30: .1 host, .2 instance
+
+usage() {
+    cat <<EOF
+Usage: $PROG COMMAND [ARGS]
+
+A real Debian $SUITE build VM on this machine: sshd in a chroot with its own PID,
+mount, UTS and IPC namespaces, on a copy-on-write copy of a cached pristine rootfs.
+
+Commands:
+  up [NAME] [--port N] [--delay MS]
+                    start instance NAME (default "default"), keeping any state it
+                    had when it was last brought down; print its env (see below).
+                    A no-op that prints the env if it is already running.
+  fresh NAME [--port N] [--delay MS]
+                    like up, but always from the pristine state: any earlier
+                    state of NAME is discarded first.
+  down [NAME|--all] [--purge]
+                    stop NAME (default "default") or all instances; leaves no
+                    process, mount or network namespace behind. --purge also
+                    deletes the instance's state.
+  status [NAME]     list instances (exit status 1 if NAME is given and not running)
+  env NAME          print shell assignments for a running instance, to eval:
+                    TB_HOST TB_PORT TB_USER TB_SUDO_USER TB_KEY TB_KNOWN_HOSTS
+                    TB_ROOTFS TB_SSH_OPTS TB_DELAY_MS ...
+  ssh NAME [--user U] [COMMAND...]
+                    ssh into a running instance (user root by default)
+  build [--force]   build the pristine rootfs now (done on demand by up/fresh)
+
+Options:
+  --port N          sshd port (default: first free port from 2222 upward)
+  --delay MS        run the instance in its own network namespace, joined to this
+                    machine by a link that delays every packet by MS milliseconds
+                    in EACH direction, so the round trip is about 2*MS. sshd then
+                    listens on the namespace's address ($NET_PREFIX.N.2), reported
+                    as TB_HOST. Uses tc netem when the kernel has it, otherwise a
+                    userspace relay over a pair of tun devices (TB_DELAY_MODE).
+
+Users: root and builder (uid 1000, passwordless sudo), both authorized with the
+key in TB_KEY; password authentication is off. Host keys differ per instance.
+
+Environment:
+  SHELFREADY_TESTBED_DIR         cache and state directory (default $TB_DIR)
+  SHELFREADY_TESTBED_DELAY_MODE  auto (default), netem or relay
+  SHELFREADY_TESTBED_NO_OVERLAY  set to 1 to copy the rootfs instead of overlaying
+
+Example:
+  eval "\$($PROG fresh demo)"
+  ssh \$TB_SSH_OPTS \$TB_USER@\$TB_HOST id
+  $PROG down demo
+EOF
+}
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+say() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
+
+# Cleanup actions run (last registered first) when the script exits.
+CLEANUP=()
+on_exit() { CLEANUP+=("$1"); }
+run_cleanup() {
+    local i
+    for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do
+        (eval "${CLEANUP[i]}") || true
+    done
+}
+trap run_cleanup EXIT
+# Name the command that failed, so that `set -e` never exits silently.
+trap 'say "error: command failed (exit $?, line $LINENO): $BASH_COMMAND"' ERR
+
+need_root() {
+    [[ $(id -u) == 0 ]] || die "must be run as root (it uses debootstrap, mount, namespaces and chroot)"
+}
+
+need_tools() {
+    local t missing=()
+    for t in "$@"; do
+        command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+    done
+    ((${#missing[@]} == 0)) || die "missing tools: ${missing[*]} (Debian packages: debootstrap, util-linux, iproute2, openssh-client)"
+}
+
+valid_name() {
+    [[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$ ]] ||
+        die "invalid instance name '$1' (letters, digits, '_', '.', '-'; at most 40)"
+}
+
+# Take an exclusive lock on fd 8 (pristine build) or fd 9 (instance changes),
+# held until the script exits. Daemons are started without them (see daemonize).
+LOCKED=" "
+lock() {
+    local fd=$1 file=$2
+    [[ $LOCKED == *" $fd "* ]] && return 0
+    LOCKED+="$fd "
+    mkdir -p "$TB_DIR"
+    eval "exec $fd>>\"\$file\""
+    if ! flock -n "$fd"; then
+        say "waiting for lock $file ..."
+        flock "$fd"
+    fi
+}
+
+# Mount points at or below $1 in this mount namespace, deepest first.
+mounts_under() {
+    local dir=$1
+    awk -v d="$dir" '{ m = $2; gsub(/\\040/, " ", m)
+        if (m == d || index(m, d "/") == 1) print m }' /proc/self/mounts | sort -r
+}
+
+unmount_all_under() {
+    local m
+    while read -r m; do
+        [[ -n $m ]] || continue
+        umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+    done < <(mounts_under "$1")
+}
+
+# rm -rf that never crosses into a mount (a bound /dev or /proc inside a rootfs
+# must not be "cleaned").
+safe_rm_rf() {
+    local dir=$1
+    [[ -e $dir ]] || return 0
+    unmount_all_under "$dir"
+    [[ -z $(mounts_under "$dir") ]] || die "refusing to delete $dir: still has mounts"
+    rm -rf --one-file-system -- "$dir"
+}
+
+pid_alive() {    # alive and not a zombie
+    local pid=$1 state
+    [[ -n $pid && -r /proc/$pid/stat ]] || return 1
+    state=$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
+    [[ -n $state && $state != Z && $state != X ]]
+}
+
+# PIDs of processes whose root directory is $1 (i.e. running inside the instance).
+pids_rooted_at() {
+    local root=$1 p r
+    for p in /proc/[0-9]*; do
+        r=$(readlink "$p/root" 2>/dev/null) || continue
+        if [[ $r == "$root" || $r == "$root"/* ]]; then
+            pid_alive "${p#/proc/}" && echo "${p#/proc/}"
+        fi
+    done
+    return 0
+}
+
+# Run "$@" in the background in a new session, with no file descriptor but
+# 0-2 (which the caller redirects): a daemon must not hold our locks, nor the
+# pipe of a caller's command substitution. $! is the daemon's PID.
+daemonize() {
+    (
+        for f in "/proc/$BASHPID/fd"/*; do
+            f=${f##*/}
+            if ((f > 2)); then eval "exec $f>&-" 2>/dev/null || true; fi
+        done
+        exec setsid "$@"
+    ) &
+}
+
+port_in_use() {
+    [[ -n $(ss -ltnH "sport = :$1" 2>/dev/null) ]]
+}
+
+python_bin() {
+    local p
+    for p in /usr/bin/python3 "$(command -v python3 2>/dev/null || true)"; do
+        [[ -n $p && -x $p ]] && { echo "$p"; return 0; }
+    done
+    return 1
+}
+
+# --------------------------------------------------------------------------
+# the pristine rootfs
+# --------------------------------------------------------------------------
+
+# PID 1 of every instance. Written into the rootfs as /sbin/testbed-init.
+write_init() {
+    cat >"$1/sbin/testbed-init" <<'EOF'
+#!/bin/sh
+# PID 1 of a shelfready testbed instance, standing in for a VM's init: starts
+# sshd and reaps every child that dies, including orphans re-parented to PID 1,
+# so nothing stays a zombie. sshd logs to stderr, which is the instance's log.
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+umask 022
+mkdir -p /run/sshd /run/lock
+chmod 0755 /run/sshd
+# A VM regenerates missing host keys at boot; so do we.
+ssh-keygen -A >/dev/null
+
+sshd_alive() {
+    [ -s /run/sshd.pid ] && kill -0 "$(cat /run/sshd.pid)" 2>/dev/null
+}
+
+/usr/sbin/sshd -D -e &
+while :; do
+    # `wait` returns once all of our own jobs have ended (so at least every 2 s
+    # after sshd stopped), and meanwhile reaps every child that exits.
+    sleep 2 &
+    wait
+    # sshd was stopped, e.g. by `/etc/init.d/ssh restart`, which starts a
+    # daemonised sshd of its own: start one only if none is running.
+    if ! sshd_alive; then
+        /usr/sbin/sshd -D -e &
+    fi
+done
+EOF
+    chmod 0755 "$1/sbin/testbed-init"
+}
+
+# Everything done to the rootfs after debootstrap and `apt-get update`.
+customise_rootfs() {
+    local root=$1 pubkey=$2 home f
+
+    printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+    : >"$root/etc/machine-id"      # filled in per instance, like a cloud image
+
+    chroot "$root" useradd --create-home --uid 1000 --user-group --groups sudo \
+        --shell /bin/bash builder
+    printf 'builder ALL=(ALL) NOPASSWD: ALL\n' >"$root/etc/sudoers.d/builder"
+    chmod 0440 "$root/etc/sudoers.d/builder"
+    chroot "$root" visudo -c -q -f /etc/sudoers.d/builder
+
+    for home in /root /home/builder; do
+        install -d -m 0700 "$root$home/.ssh"
+        install -m 0600 "$pubkey" "$root$home/.ssh/authorized_keys"
+    done
+    chroot "$root" chown -R builder:builder /home/builder/.ssh
+
+    # The VM's own sshd configuration, as a cloud image would ship it. The testbed's
+    # ListenAddress goes into a drop-in written at each start.
+    f=$root/etc/ssh/sshd_config
+    sed -i -E 's/^#?PermitRootLogin .*/PermitRootLogin prohibit-password/;
+               s/^#?PasswordAuthentication .*/PasswordAuthentication no/' "$f"
+    grep -qx 'PermitRootLogin prohibit-password' "$f" || echo 'PermitRootLogin prohibit-password' >>"$f"
+    grep -qx 'PasswordAuthentication no' "$f" || echo 'PasswordAuthentication no' >>"$f"
+
+    write_init "$root"
+
+    # Host keys are made per instance (at its first start), so instances differ.
+    rm -f "$root"/etc/ssh/ssh_host_*
+    chroot "$root" apt-get clean
+}
+
+recipe_stamp() {
+    local h
+    h=$(declare -f write_init customise_rootfs copy_apt_sources build_pristine | sha256sum)
+    echo "recipe $RECIPE_VERSION $SUITE minbase $PACKAGES ${h:0:16}"
+}
+
+pristine_ok() {
+    [[ -f $PRISTINE/stamp && -x $PRISTINE/rootfs/sbin/testbed-init && -f $PRISTINE/id_ed25519 ]] &&
+        [[ $(cat "$PRISTINE/stamp") == "$(recipe_stamp)" ]]
+}
+
+# Print the paths of the host's apt source files that may go into the rootfs.
+host_apt_sources() {
+    local f
+    [[ -f /etc/apt/sources.list ]] && echo /etc/apt/sources.list
+    for f in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+        [[ -f $f ]] && echo "$f"
+    done
+    return 0
+}
+
+# Copy host apt source files ($2...) into rootfs $1, skipping those that name a
+# keyring the rootfs does not have. Prints how many were copied.
+copy_apt_sources() {
+    local root=$1 f k n=0 missing
+    shift
+    for f in "$@"; do
+        missing=
+        while read -r k; do
+            [[ -e $root$k ]] || missing=$k
+        done < <(grep -ioE 'signed-by[:=][[:space:]]*/[^],[:space:]]+' "$f" | sed -E 's/^[^/]*//')
+        if [[ -n $missing ]]; then
+            say "not copying $f: needs keyring $missing, which the rootfs does not have"
+            continue
+        fi
+        cp "$f" "$root/etc/apt/${f#/etc/apt/}"
+        n=$((n + 1))
+    done
+    echo "$n"
+}
+
+# Build the pristine rootfs in a temporary directory and rename it into place.
+# Caller holds the build lock.
+build_pristine() {
+    local tmp=$TB_DIR/pristine.new.$$ root log started all=() deb=() f n policy
+    started=$(date +%s)
+    log=$TB_DIR/build.log
+    for f in "$TB_DIR"/pristine.new.* "$TB_DIR"/pristine.old.*; do
+        [[ -e $f ]] && safe_rm_rf "$f"
+    done
+    mkdir -p "$tmp"
+    root=$tmp/rootfs
+    on_exit "[[ -e '$tmp' ]] && safe_rm_rf '$tmp'"
+    : >"$log"
+    say "building the pristine $SUITE rootfs in $tmp (a few minutes; log: $log)"
+
+    if ! debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$root" >>"$log" 2>&1; then
+        tail -n 20 "$log" >&2
+        die "debootstrap failed (full log: $log)"
+    fi
+
+    # Nothing may start during the build.
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+    chmod 0755 "$root/usr/sbin/policy-rc.d"
+    mount -t proc proc "$root/proc"
+    on_exit "umount '$root/proc' 2>/dev/null || umount -l '$root/proc' 2>/dev/null"
+
+    # apt sources: the host's own, in place of debootstrap's single line.
+    mv "$root/etc/apt/sources.list" "$root/etc/apt/sources.list.debootstrap"
+    mapfile -t all < <(host_apt_sources)
+    ((${#all[@]} > 0)) || die "the host has no apt sources to copy (/etc/apt/sources.list, /etc/apt/sources.list.d/*.list|*.sources)"
+    n=$(copy_apt_sources "$root" "${all[@]}")
+    say "apt-get update in the rootfs with $n of the host's source files"
+    if ((n == 0)) || ! chroot "$root" apt-get update --error-on=any >>"$log" 2>&1; then
+        say "apt-get update failed; retrying with the host's Debian source files only"
+        rm -f "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*
+        for f in "${all[@]}"; do
+            grep -qi debian "$f" && deb+=("$f")
+        done
+        ((${#deb[@]} > 0)) || die "no host apt source file mentions debian"
+        n=$(copy_apt_sources "$root" "${deb[@]}")
+        if ((n == 0)) || ! chroot "$root" apt-get update --error-on=any >>"$log" 2>&1; then
+            tail -n 20 "$log" >&2
+            die "apt-get update in the rootfs failed (full log: $log)"
+        fi
+    fi
+    rm -f "$root/etc/apt/sources.list.debootstrap"
+    policy=$(chroot "$root" apt-cache policy 2>/dev/null || true)
+    if [[ $policy != *-security* ]]; then
+        say "warning: the host's apt sources have no security suite; few updates will be pending"
+    fi
+
+    ssh-keygen -q -t ed25519 -N '' -C "shelfready-testbed" -f "$tmp/id_ed25519"
+    chmod 0600 "$tmp/id_ed25519"
+    say "customising the rootfs (users, keys, sshd, init)"
+    customise_rootfs "$root" "$tmp/id_ed25519.pub" >>"$log" 2>&1
+
+    rm -f "$root/usr/sbin/policy-rc.d"
+    umount "$root/proc"
+    recipe_stamp >"$tmp/stamp"
+    if [[ -e $PRISTINE ]]; then
+        mv "$PRISTINE" "$TB_DIR/pristine.old.$$"
+    fi
+    mv "$tmp" "$PRISTINE"
+    [[ -e $TB_DIR/pristine.old.$$ ]] && safe_rm_rf "$TB_DIR/pristine.old.$$"
+    say "pristine rootfs ready in $(($(date +%s) - started)) s: $PRISTINE/rootfs"
+}
+
+ensure_pristine() {
+    local force=${1:-} name
+    pristine_ok && [[ -z $force ]] && return 0
+    lock 8 "$TB_DIR/build.lock"
+    pristine_ok && [[ -z $force ]] && return 0     # built while we waited
+    if [[ -e $PRISTINE ]]; then
+        # Instances are overlays of the old rootfs: they must go with it.
+        lock 9 "$TB_DIR/instances.lock"
+        for name in $(instance_names); do
+            is_running "$name" && die "the pristine rootfs must be rebuilt (recipe changed or --force) but instance '$name' is running: $PROG down --all first"
+        done
+        for name in $(instance_names); do
+            say "discarding the state of instance $name (made from the old rootfs)"
+            safe_rm_rf "$INSTANCES/$name"
+        done
+    fi
+    build_pristine
+}
+
+# --------------------------------------------------------------------------
+# instances
+# --------------------------------------------------------------------------
+
+instance_names() {
+    local d
+    for d in "$INSTANCES"/*/; do
+        [[ -d $d ]] && basename "$d"
+    done
+    return 0
+}
+
+get() { cat "$INSTANCES/$1/$2" 2>/dev/null || true; }
+
+is_running() {
+    local dir=$INSTANCES/$1 pid
+    local cmdline
+    pid=$(get "$1" pid)
+    pid_alive "$pid" || return 1
+    # Guard against PID reuse: it must be our unshare for this instance.
+    cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    [[ $cmdline == *"$dir/root "* ]]
+}
+
+print_env() {
+    local name=$1 dir=$INSTANCES/$1 host port opts
+    host=$(get "$name" host)
+    port=$(get "$name" port)
+    opts="-F none -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$dir/known_hosts"
+    opts+=" -o IdentitiesOnly=yes -o IdentityFile=$PRISTINE/id_ed25519 -o Port=$port"
+    opts+=" -o ConnectTimeout=15 -o LogLevel=ERROR"
+    cat <<EOF
+TB_NAME='$name'
+TB_HOST='$host'
+TB_PORT='$port'
+TB_USER='root'
+TB_SUDO_USER='builder'
+TB_KEY='$PRISTINE/id_ed25519'
+TB_KNOWN_HOSTS='$dir/known_hosts'
+TB_ROOTFS='$dir/root'
+TB_SSH_OPTS='$opts'
+TB_DELAY_MS='$(get "$name" delay_ms)'
+TB_DELAY_MODE='$(get "$name" delay_mode)'
+export TB_NAME TB_HOST TB_PORT TB_USER TB_SUDO_USER TB_KEY TB_KNOWN_HOSTS TB_ROOTFS TB_SSH_OPTS TB_DELAY_MS TB_DELAY_MODE
+EOF
+}
+
+pick_port() {
+    local p n used=" "
+    for n in $(instance_names); do
+        is_running "$n" && used+="$(get "$n" port) "
+    done
+    for ((p = 2222; p < 2222 + 1000; p++)); do
+        [[ $used == *" $p "* ]] && continue
+        port_in_use "$p" || { echo "$p"; return 0; }
+    done
+    die "no free port in 2222-3221"
+}
+
+pick_net_index() {
+    local i n used=" " addrs
+    for n in $(instance_names); do
+        is_running "$n" && used+="$(get "$n" net_index) "
+    done
+    addrs=$(ip -4 -o addr show)
+    for ((i = 0; i < 256; i++)); do
+        [[ $used == *" $i "* ]] && continue
+        [[ $addrs == *" inet $NET_PREFIX.$i."* ]] && continue
+        echo "$i"
+        return 0
+    done
+    die "no free $NET_PREFIX.N.0/30 network"
+}
+
+# Userspace stand-in for netem: a pair of tun devices, one per side, and this
+# relay between them holding every packet for the delay (the same for all, so a
+# FIFO queue keeps time order).
+write_relay() {
+    cat >"$1" <<'EOF'
+import collections, fcntl, os, select, signal, struct, sys, time
+
+TUNSETIFF, IFF_TUN, IFF_NO_PI = 0x400454ca, 0x0001, 0x1000
+MAX_QUEUED = 20000   # packets; beyond that, drop like a full link
+
+def tun(name):
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI))
+    os.set_blocking(fd, False)
+    return fd
+
+host_if, ns_if, delay_ms, ready = sys.argv[1:5]
+delay = int(delay_ms) / 1000.0
+a, b = tun(host_if), tun(ns_if)
+peer = {a: b, b: a}
+queue = collections.deque()          # (due, out_fd, packet)
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+open(ready, "w").close()
+while True:
+    timeout = max(0.0, queue[0][0] - time.monotonic()) if queue else None
+    readable = select.select([a, b], [], [], timeout)[0]
+    now = time.monotonic()
+    for fd in readable:
+        while True:
+            try:
+                pkt = os.read(fd, 65536)
+            except (BlockingIOError, InterruptedError):
+                break
+            if len(queue) < MAX_QUEUED:
+                queue.append((now + delay, peer[fd], pkt))
+    now = time.monotonic()
+    while queue and queue[0][0] <= now:
+        _, out, pkt = queue.popleft()
+        try:
+            os.write(out, pkt)
+        except OSError:
+            pass
+EOF
+}
+
+# Create netns sr-NAME linked to this machine with MS ms of delay each way.
+# Prints the instance-side address.
+setup_netns() {
+    local name=$1 ms=$2 dir=$INSTANCES/$1 ns=sr-$1 i hif nif mode py t
+    mode=${SHELFREADY_TESTBED_DELAY_MODE:-auto}
+    [[ $mode == auto || $mode == netem || $mode == relay ]] ||
+        die "SHELFREADY_TESTBED_DELAY_MODE must be auto, netem or relay"
+    i=$(pick_net_index)
+    hif=sr${i}h
+    nif=sr${i}n
+    echo "$i" >"$dir/net_index"
+    ip netns del "$ns" 2>/dev/null || true
+    ip link del "$hif" 2>/dev/null || true
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+
+    if [[ $mode != relay ]]; then
+        ip link add "$hif" type veth peer name "$nif" netns "$ns"
+        ip addr add "$NET_PREFIX.$i.1/30" dev "$hif"
+        ip -n "$ns" addr add "$NET_PREFIX.$i.2/30" dev "$nif"
+        ip link set "$hif" up
+        ip -n "$ns" link set "$nif" up
+        if tc qdisc add dev "$hif" root netem delay "${ms}ms" 2>"$dir/tc.err" &&
+            ip netns exec "$ns" tc qdisc add dev "$nif" root netem delay "${ms}ms" 2>>"$dir/tc.err"; then
+            echo netem >"$dir/delay_mode"
+            echo "$NET_PREFIX.$i.2"
+            return 0
+        fi
+        [[ $mode == netem ]] && die "tc netem failed: $(cat "$dir/tc.err")"
+        say "no tc netem on this kernel ($(head -n1 "$dir/tc.err")); using the userspace delay relay"
+        ip link del "$hif"
+    fi
+
+    py=$(python_bin) || die "--delay needs tc netem (kernel CONFIG_NET_SCH_NETEM) or python3 for the userspace relay"
+    write_relay "$dir/netdelay.py"
+    rm -f "$dir/relay.ready"
+    daemonize "$py" "$dir/netdelay.py" "$hif" "$nif" "$ms" "$dir/relay.ready" \
+        </dev/null >"$dir/netdelay.log" 2>&1
+    echo $! >"$dir/relay_pid"
+    for ((t = 0; t < 50; t++)); do
+        [[ -e $dir/relay.ready ]] && break
+        pid_alive "$(cat "$dir/relay_pid")" || die "the delay relay failed: $(tail -n 3 "$dir/netdelay.log")"
+        sleep 0.1
+    done
+    [[ -e $dir/relay.ready ]] || die "the delay relay did not start"
+    ip link set "$nif" netns "$ns"
+    ip addr add "$NET_PREFIX.$i.1" peer "$NET_PREFIX.$i.2" dev "$hif"
+    ip -n "$ns" addr add "$NET_PREFIX.$i.2" peer "$NET_PREFIX.$i.1" dev "$nif"
+    ip link set "$hif" up
+    ip -n "$ns" link set "$nif" up
+    echo relay >"$dir/delay_mode"
+    echo "$NET_PREFIX.$i.2"
+}
+
+teardown_netns() {
+    local name=$1 dir=$INSTANCES/$1 i pid
+    pid=$(get "$name" relay_pid)
+    if pid_alive "$pid" && grep -q netdelay "/proc/$pid/cmdline" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 30; i++)); do pid_alive "$pid" || break; sleep 0.1; done
+        if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+    fi
+    i=$(get "$name" net_index)
+    if [[ -n $i ]]; then ip link del "sr${i}h" 2>/dev/null || true; fi
+    ip netns del "sr-$name" 2>/dev/null || true
+    rm -f "$dir/relay_pid" "$dir/relay.ready" "$dir/net_index"
+    return 0
+}
+
+# Mount (or copy) the instance root; on its first start give it its own host
+# keys, machine-id and hostname.
+prepare_root() {
+    local name=$1 dir=$INSTANCES/$1 root=$INSTANCES/$1/root mode
+    mkdir -p "$root"
+    mode=$(get "$name" mode)
+    if [[ -z $mode ]]; then
+        mode=overlay
+        [[ ${SHELFREADY_TESTBED_NO_OVERLAY:-0} == 1 ]] && mode=copy
+    fi
+    if [[ $mode == overlay ]]; then
+        mkdir -p "$dir/upper" "$dir/work"
+        if ! mountpoint -q "$root" &&
+            ! mount -t overlay overlay \
+                -o "lowerdir=$PRISTINE/rootfs,upperdir=$dir/upper,workdir=$dir/work" "$root" 2>"$dir/mount.err"; then
+            if [[ -n $(get "$name" mode) ]]; then
+                die "cannot mount the overlay of instance $name: $(cat "$dir/mount.err")"
+            fi
+            say "overlay mount failed ($(cat "$dir/mount.err")); copying the rootfs instead"
+            rm -rf "$dir/upper" "$dir/work"
+            mode=copy
+        fi
+    fi
+    if [[ $mode == copy && ! -e $root/sbin/testbed-init ]]; then
+        cp -a "$PRISTINE/rootfs/." "$root/"
+    fi
+    echo "$mode" >"$dir/mode"
+
+    if [[ ! -e $dir/initialised ]]; then
+        chroot "$root" ssh-keygen -A >/dev/null
+        od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$root/etc/machine-id"
+        echo >>"$root/etc/machine-id"
+        echo "testbed-$name" >"$root/etc/hostname"
+        printf '127.0.1.1\ttestbed-%s\n' "$name" >>"$root/etc/hosts"
+        touch "$dir/initialised"
+    fi
+}
+
+# Runs as PID 1 of the new PID namespace, in the new mount namespace, before
+# exec'ing the init in the chroot. $1 = instance root, $2 = name, $3 = state dir.
+# shellcheck disable=SC2016
+readonly STARTER='
+set -eu
+root=$1 name=$2 tbdir=$3
+# Our mount namespace is a copy of the host one: drop the copies of other
+# instance roots and of network namespace handles, which would otherwise pin
+# them (and their devices) for as long as this instance runs.
+awk "{print \$2}" /proc/self/mounts | while read -r m; do
+    case $m in
+        "$root"|"$root"/*) ;;
+        "$tbdir"/instances/*|/run/netns/*|/var/run/netns/*) umount -l "$m" 2>/dev/null || true ;;
+    esac
+done
+mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
+mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
+# A small /dev of our own rather than the host one.
+mount -t tmpfs -o nosuid,noexec,mode=0755,size=4m dev "$root/dev"
+for d in "null 1 3" "zero 1 5" "full 1 7" "random 1 8" "urandom 1 9" "tty 5 0"; do
+    set -- $d
+    mknod -m 0666 "$root/dev/$1" c "$2" "$3"
+done
+mkdir -m 0755 "$root/dev/pts"
+mkdir -m 1777 "$root/dev/shm"
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5,nosuid,noexec devpts "$root/dev/pts"
+ln -s pts/ptmx "$root/dev/ptmx"
+ln -s /proc/self/fd "$root/dev/fd"
+ln -s /proc/self/fd/0 "$root/dev/stdin"
+ln -s /proc/self/fd/1 "$root/dev/stdout"
+ln -s /proc/self/fd/2 "$root/dev/stderr"
+mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$root/dev/shm"
+mount -t tmpfs -o nosuid,nodev,mode=0755 run "$root/run"
+echo "testbed-$name" >/proc/sys/kernel/hostname
+exec chroot "$root" /sbin/testbed-init
+'
+
+# Wait until HOST:PORT answers with an SSH banner.
+wait_banner() {
+    local host=$1 port=$2 pid=$3 deadline banner
+    deadline=$((SECONDS + BANNER_TIMEOUT))
+    while ((SECONDS < deadline)); do
+        pid_alive "$pid" || return 1
+        # shellcheck disable=SC2016  # expanded by the inner bash
+        banner=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && head -c 8 <&3' _ "$host" "$port" 2>/dev/null || true)
+        [[ $banner == SSH-2.0-* ]] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+write_known_hosts() {
+    local name=$1 dir=$INSTANCES/$1 host=$2 port=$3 pub hostpat
+    hostpat="[$host]:$port"
+    [[ $port == 22 ]] && hostpat=$host
+    : >"$dir/known_hosts.new"
+    for pub in "$dir"/root/etc/ssh/ssh_host_*_key.pub; do
+        printf '%s %s\n' "$hostpat" "$(cut -d' ' -f1,2 "$pub")" >>"$dir/known_hosts.new"
+    done
+    [[ -s $dir/known_hosts.new ]] || die "instance $name has no host keys"
+    mv "$dir/known_hosts.new" "$dir/known_hosts"
+}
+
+# Start instance NAME (not running; caller holds the instance lock).
+start_instance() {
+    local name=$1 port=$2 delay=$3 dir=$INSTANCES/$1 host=127.0.0.1 pid
+    local -a netcmd=()
+    mkdir -p "$dir"
+    prepare_root "$name"
+
+    if [[ -z $port ]]; then
+        port=$(get "$name" port)
+        if [[ -z $port ]] || port_in_use "$port"; then
+            port=$(pick_port)
+        fi
+    elif [[ -z $delay ]] && port_in_use "$port"; then
+        die "port $port is already in use on this machine"
+    fi
+    echo "$port" >"$dir/port"
+
+    echo "${delay:-0}" >"$dir/delay_ms"
+    echo none >"$dir/delay_mode"
+    if [[ -n $delay ]]; then
+        host=$(setup_netns "$name" "$delay")
+        netcmd=(nsenter "--net=/run/netns/sr-$name" --)
+    fi
+    echo "$host" >"$dir/host"
+    # The only testbed-specific sshd setting; the rest is the VM's own config.
+    printf '# Written by the shelfready testbed at each start.\nListenAddress %s:%s\n' \
+        "$host" "$port" >"$dir/root/etc/ssh/sshd_config.d/00-testbed-listen.conf"
+
+    {
+        echo "=== $(date '+%F %T') start: $host:$port delay=${delay:-0}"
+    } >>"$dir/sshd.log"
+    # --kill-child: when unshare dies, the namespace's PID 1 gets SIGKILL, which
+    # takes every process of the namespace with it. unshare itself ignores
+    # SIGTERM while it waits, so it is stopped with SIGKILL (see stop_instance).
+    daemonize "${netcmd[@]}" unshare --pid --fork --kill-child --mount --uts --ipc \
+        --propagation private \
+        /bin/sh -c "$STARTER" testbed-start "$dir/root" "$name" "$TB_DIR" \
+        </dev/null >>"$dir/sshd.log" 2>&1
+    pid=$!
+    echo "$pid" >"$dir/pid"
+
+    if ! wait_banner "$host" "$port" "$pid"; then
+        say "instance $name did not answer with an SSH banner on $host:$port within ${BANNER_TIMEOUT}s; last lines of $dir/sshd.log:"
+        tail -n 15 "$dir/sshd.log" >&2
+        stop_instance "$name" >/dev/null 2>&1 || true
+        exit 1
+    fi
+    write_known_hosts "$name" "$host" "$port"
+    say "instance $name is up: ssh on $host:$port${delay:+ (+${delay} ms each way, $(get "$name" delay_mode))}"
+}
+
+# Stop NAME: no process, mount or netns may remain.
+stop_instance() {
+    local name=$1 dir=$INSTANCES/$1 pid i left
+    pid=$(get "$name" pid)
+    if pid_alive "$pid" && is_running "$name"; then
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    for ((i = 0; i < 50; i++)); do
+        left=$(pids_rooted_at "$dir/root")
+        [[ -z $left ]] && ! pid_alive "$pid" && break
+        if ((i == 20)) && [[ -n $left ]]; then
+            # shellcheck disable=SC2086  # a list of PIDs
+            kill -KILL $left 2>/dev/null || true
+        fi
+        sleep 0.1
+    done
+    rm -f "$dir/pid"
+    teardown_netns "$name"
+    unmount_all_under "$dir"
+    left=$(pids_rooted_at "$dir/root")
+    [[ -z $left ]] || die "instance $name: processes still running: $left"
+    [[ -z $(mounts_under "$dir") ]] || die "instance $name: mounts remain: $(mounts_under "$dir" | tr '\n' ' ')"
+    [[ ! -e /run/netns/sr-$name ]] || die "instance $name: netns sr-$name remains"
+}
+
+parse_start_args() {    # sets NAME PORT DELAY
+    NAME=${DEFAULT_NAME:-} PORT='' DELAY=''
+    while (($#)); do
+        case $1 in
+            --port) [[ $# -ge 2 ]] || die "--port needs a value"; PORT=$2; shift 2 ;;
+            --port=*) PORT=${1#*=}; shift ;;
+            --delay) [[ $# -ge 2 ]] || die "--delay needs a value"; DELAY=$2; shift 2 ;;
+            --delay=*) DELAY=${1#*=}; shift ;;
+            -h | --help) usage; exit 0 ;;
+            -*) die "unknown option $1 (see $PROG -h)" ;;
+            *) [[ -z ${GOT_NAME:-} ]] || die "unexpected argument $1"; NAME=$1; GOT_NAME=1; shift ;;
+        esac
+    done
+    [[ -n $NAME ]] || die "an instance name is required"
+    valid_name "$NAME"
+    if [[ -n $PORT ]]; then
+        if ! [[ $PORT =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
+            die "--port must be 1-65535"
+        fi
+    fi
+    if [[ -n $DELAY ]]; then
+        if ! [[ $DELAY =~ ^[0-9]+$ ]] || ((DELAY < 1 || DELAY > 10000)); then
+            die "--delay must be 1-10000 (milliseconds)"
+        fi
+    fi
+}
+
+# --------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------
+
+cmd_up() {
+    local fresh=$1
+    shift
+    DEFAULT_NAME=default
+    [[ -n $fresh ]] && DEFAULT_NAME=
+    parse_start_args "$@"
+    ensure_pristine
+    lock 9 "$TB_DIR/instances.lock"
+    mkdir -p "$INSTANCES"
+    if [[ -n $fresh ]]; then
+        [[ -d $INSTANCES/$NAME ]] && stop_instance "$NAME"
+        safe_rm_rf "$INSTANCES/$NAME"
+    elif is_running "$NAME"; then
+        if [[ -n $PORT && $PORT != $(get "$NAME" port) ]] ||
+            [[ ${DELAY:-0} != $(get "$NAME" delay_ms) ]]; then
+            say "warning: instance $NAME is already running (port $(get "$NAME" port), delay $(get "$NAME" delay_ms) ms); options ignored"
+        fi
+        print_env "$NAME"
+        return 0
+    else
+        # Not running: make sure nothing is left over from an earlier crash.
+        [[ -d $INSTANCES/$NAME ]] && stop_instance "$NAME"
+    fi
+    start_instance "$NAME" "$PORT" "$DELAY"
+    print_env "$NAME"
+}
+
+cmd_down() {
+    local every='' purge='' name='' n
+    while (($#)); do
+        case $1 in
+            --all) every=1 ;;
+            --purge) purge=1 ;;
+            -h | --help) usage; exit 0 ;;
+            -*) die "unknown option $1 (see $PROG -h)" ;;
+            *) [[ -z $name ]] || die "unexpected argument $1"; name=$1 ;;
+        esac
+        shift
+    done
+    [[ -n $every && -n $name ]] && die "give an instance name or --all, not both"
+    lock 9 "$TB_DIR/instances.lock"
+    if [[ -n $every ]]; then
+        for n in $(instance_names); do
+            stop_instance "$n"
+            [[ -n $purge ]] && safe_rm_rf "$INSTANCES/$n"
+        done
+        say "all instances are down"
+        return 0
+    fi
+    name=${name:-default}
+    valid_name "$name"
+    if [[ ! -d $INSTANCES/$name ]]; then
+        say "no instance $name"
+        return 0
+    fi
+    stop_instance "$name"
+    [[ -n $purge ]] && safe_rm_rf "$INSTANCES/$name"
+    say "instance $name is down"
+}
+
+cmd_status() {
+    local name=${1:-} n state
+    if [[ -n $name ]]; then
+        valid_name "$name"
+        if is_running "$name"; then
+            echo "$name running $(get "$name" host):$(get "$name" port) delay=$(get "$name" delay_ms)ms pid=$(get "$name" pid)"
+            return 0
+        fi
+        echo "$name $([[ -d $INSTANCES/$name ]] && echo stopped || echo absent)"
+        return 1
+    fi
+    if pristine_ok; then
+        echo "pristine: $PRISTINE/rootfs ($(cat "$PRISTINE/stamp"))"
+    else
+        echo "pristine: not built (or out of date): $PRISTINE"
+    fi
+    printf '%-20s %-8s %-22s %-8s %-7s %s\n' NAME STATE ADDRESS DELAY MODE PID
+    for n in $(instance_names); do
+        state=stopped
+        is_running "$n" && state=running
+        printf '%-20s %-8s %-22s %-8s %-7s %s\n' "$n" "$state" \
+            "$(get "$n" host):$(get "$n" port)" "$(get "$n" delay_ms)ms" "$(get "$n" mode)" \
+            "$([[ $state == running ]] && get "$n" pid || echo -)"
+    done
+}
+
+cmd_env() {
+    [[ $# -eq 1 ]] || die "usage: $PROG env NAME"
+    valid_name "$1"
+    is_running "$1" || die "instance $1 is not running (start it with: $PROG up $1)"
+    print_env "$1"
+}
+
+cmd_ssh() {
+    local name=${1:-} user=root
+    [[ -n $name ]] || die "usage: $PROG ssh NAME [--user U] [COMMAND...]"
+    shift
+    valid_name "$name"
+    if [[ ${1:-} == --user ]]; then
+        [[ $# -ge 2 ]] || die "--user needs a value"
+        user=$2
+        shift 2
+    fi
+    [[ ${1:-} == -- ]] && shift
+    is_running "$name" || die "instance $name is not running"
+    eval "$(print_env "$name")"
+    # shellcheck disable=SC2086  # TB_SSH_OPTS is a list of options
+    exec ssh $TB_SSH_OPTS -l "$user" "$TB_HOST" "$@"
+}
+
+main() {
+    local cmd=${1:-} a
+    if [[ -z $cmd ]]; then
+        usage >&2
+        exit 2
+    fi
+    for a in "$@"; do
+        case $a in -h | --help | help) usage; exit 0 ;; esac
+    done
+    shift
+    [[ $TB_DIR == /* && $TB_DIR != *[[:space:]\'\"\\]* ]] ||
+        die "SHELFREADY_TESTBED_DIR must be an absolute path without spaces or quotes"
+    need_root
+    case $cmd in
+        up) need_tools debootstrap unshare nsenter ip ss flock ssh-keygen chroot mount setsid
+            cmd_up "" "$@" ;;
+        fresh) need_tools debootstrap unshare nsenter ip ss flock ssh-keygen chroot mount setsid
+            cmd_up fresh "$@" ;;
+        down) need_tools ip flock; cmd_down "$@" ;;
+        status) cmd_status "$@" ;;
+        env) cmd_env "$@" ;;
+        ssh) need_tools ssh; cmd_ssh "$@" ;;
+        build)
+            need_tools debootstrap flock ssh-keygen chroot mount
+            case ${1:-} in
+                '') ensure_pristine ;;
+                --force) ensure_pristine force ;;
+                *) die "usage: $PROG build [--force]" ;;
+            esac ;;
+        *) die "unknown command '$cmd' (see $PROG -h)" ;;
+    esac
+}
+
+main "$@"
