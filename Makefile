@@ -21,7 +21,13 @@ PKG_CONFIG ?= pkg-config
 DEVELOPER ?= 1
 CFLAGS ?= -O2 -g
 FUZZ_SECONDS ?= 60
+# Sanitizer builds live apart so that switching does not rebuild the other.
+ifeq ($(SANITIZE),)
 B = build
+else
+B = build/sanitize-$(subst $(comma),-,$(SANITIZE))
+endif
+comma := ,
 
 ifneq ($(V),1)
 QUIET_CC = @echo '   CC      '$@;
@@ -140,11 +146,11 @@ deps:
 
 test: deps
 	$(MAKE) all unit
-	sh tests/run.sh
+	SR_BUILD=$(B) sh tests/run.sh
 
 fuzz: $(B)/fuzz/fuzz_loader
 	@mkdir -p $(B)/fuzz/corpus
-	$(B)/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	$(B)/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=$(B)/fuzz/ \
 		-dict=tests/fuzz/yaml.dict $(B)/fuzz/corpus tests/fuzz/corpus
 
 demo: deps

@@ -1,6 +1,7 @@
 /* shelfready lint PROFILE...: validate profiles; no connection is made. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
 #include "diag.h"
@@ -15,6 +16,24 @@ static const struct cmd_opt lint_opts[] = {
 	OPT_END,
 };
 
+/* A path or a name; "-" reads the profile from standard input. */
+static void lint_one(struct loader *l, const char *ref, struct resolved **r, struct diags *d)
+{
+	char *data = NULL;
+	size_t len = 0;
+
+	if (strcmp(ref, "-")) {
+		loader_resolve(l, ref, r, d);
+		return;
+	}
+	int rc = read_file("/dev/stdin", 4u << 20, &data, &len);
+	if (rc < 0)
+		diag_error(d, (struct srcpos){ NULL, 0, 0 }, "cannot read standard input: %s", strerror(-rc));
+	else
+		loader_resolve_buffer(l, "<stdin>", data, len, r, d);
+	free(data);
+}
+
 static int lint_run(const struct cmd_args *a)
 {
 	int status = EXIT_COMPLIANT;
@@ -25,7 +44,7 @@ static int lint_run(const struct cmd_args *a)
 		diags_init(&d);
 		struct loader *l = loader_from_args(a, &d);
 		if (l && d.errors == 0)
-			loader_resolve(l, a->argv[i], &r, &d);
+			lint_one(l, a->argv[i], &r, &d);
 		diags_sort(&d);
 		print_diags(&d);
 		if (d.errors) {
@@ -48,7 +67,7 @@ const struct cmd_entry cmd_lint = {
 	.usage = "PROFILE...",
 	.description =
 		"Load each profile (a path, a name in $XDG_CONFIG_HOME/shelfready/profiles, or a\n"
-		"bundled name) with everything it extends, and report every problem found as\n"
+		"bundled name; - for standard input) with everything it extends, and report every problem found as\n"
 		"path:line:col: error: message. Exits 2 when any profile has an error, 0 otherwise.",
 	.opts = lint_opts,
 	.min_args = 1,

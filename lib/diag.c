@@ -32,7 +32,18 @@ static void diag_vadd(struct diags *d, enum diag_level level, struct srcpos pos,
 	dg->file = pos.file ? xstrdup(pos.file) : NULL;
 	dg->line = pos.line;
 	dg->col = pos.col;
-	dg->msg = xvasprintf(fmt, ap);
+	/* messages quote what files contain: never pass control characters on */
+	char *raw = xvasprintf(fmt, ap);
+	struct strbuf sb = STRBUF_INIT;
+	for (const char *p = raw; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f)
+			strbuf_addf(&sb, "\\x%02x", c);
+		else
+			strbuf_addch(&sb, (char)c);
+	}
+	free(raw);
+	dg->msg = strbuf_detach(&sb);
 	if (level == DIAG_ERROR)
 		d->errors++;
 	else

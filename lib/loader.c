@@ -588,6 +588,24 @@ static char *strip_yaml_suffix(const char *ref)
 }
 
 /*
+ * A profile file at path, unless it is the extending profile itself: a file
+ * may extend the bundled or configured profile of the same name, so that
+ * match is set aside in *self and the search goes on.
+ */
+static struct profile *try_path(struct loader *l, const char *path, const struct profile *from,
+				struct profile **self, struct srcpos at, struct diags *d)
+{
+	char real[PATH_MAX];
+	if (!is_regular(path))
+		return NULL;
+	if (from && realpath(path, real) && !strcmp(real, from->ident)) {
+		*self = find_loaded(l, from->ident);
+		return NULL;
+	}
+	return load_path(l, path, at, d);
+}
+
+/*
  * ref from the command line (from == NULL) or from from's extends: a path
  * (relative to from's directory), then a name in config_dir, then a bundled
  * name. A bundled profile only extends bundled ones.
@@ -596,7 +614,7 @@ static struct profile *find_profile(struct loader *l, const char *ref, const str
 				    struct srcpos at, struct diags *d)
 {
 	static const char *const suffixes[] = { "", ".yaml", ".yml", NULL };
-	struct profile *p = NULL;
+	struct profile *p = NULL, *self = NULL;
 	char *base = strip_yaml_suffix(ref);
 	int has_slash = strchr(ref, '/') != NULL;
 
@@ -611,8 +629,7 @@ static struct profile *find_profile(struct loader *l, const char *ref, const str
 				path = xasprintf("%s/%s%s", from->base_dir, ref, suffixes[i]);
 			else
 				path = xasprintf("%s%s", ref, suffixes[i]);
-			if (is_regular(path))
-				p = load_path(l, path, at, d);
+			p = try_path(l, path, from, &self, at, d);
 			free(path);
 			if (p)
 				goto out;
@@ -620,8 +637,7 @@ static struct profile *find_profile(struct loader *l, const char *ref, const str
 		if (l->config_dir && !has_slash) {
 			for (size_t i = 1; suffixes[i]; i++) {
 				char *path = xasprintf("%s/%s%s", l->config_dir, base, suffixes[i]);
-				if (is_regular(path))
-					p = load_path(l, path, at, d);
+				p = try_path(l, path, from, &self, at, d);
 				free(path);
 				if (p)
 					goto out;
@@ -631,6 +647,10 @@ static struct profile *find_profile(struct loader *l, const char *ref, const str
 	const struct bundled_file *b = has_slash ? NULL : bundled_find(base);
 	if (b) {
 		p = load_bundled(l, b, d);
+		goto out;
+	}
+	if (self) {
+		p = self; /* it extends only itself: the cycle is reported */
 		goto out;
 	}
 	const char *hint = has_slash ? NULL : str_suggest(base, bundled_profile_names());
@@ -909,9 +929,9 @@ static void resolve_waivers(struct resolved *r, struct diags *d)
 	free(ids);
 }
 
-int loader_resolve(struct loader *l, const char *ref, struct resolved **out, struct diags *d)
+static int resolve_top(struct loader *l, struct profile *top, struct resolved **out,
+		       struct diags *d, size_t errors)
 {
-	size_t errors = d->errors;
 	struct resolved *r = NULL;
 	struct walk w;
 	int ret = -1;
@@ -920,7 +940,6 @@ int loader_resolve(struct loader *l, const char *ref, struct resolved **out, str
 	w.l = l;
 	w.d = d;
 	*out = NULL;
-	struct profile *top = find_profile(l, ref, NULL, nopos(), d);
 	if (!top)
 		goto out;
 	walk_extends(&w, top);
@@ -945,6 +964,24 @@ out:
 	free(w.stack);
 	free(w.order);
 	return ret;
+}
+
+int loader_resolve(struct loader *l, const char *ref, struct resolved **out, struct diags *d)
+{
+	size_t errors = d->errors;
+	return resolve_top(l, find_profile(l, ref, NULL, nopos(), d), out, d, errors);
+}
+
+int loader_resolve_buffer(struct loader *l, const char *source, const char *data, size_t len,
+			  struct resolved **out, struct diags *d)
+{
+	size_t errors = d->errors;
+	char *ident = xasprintf("buffer:%s", source);
+	struct profile *p = find_loaded(l, ident);
+	if (!p)
+		p = remember(l, profile_parse(l, source, ident, ".", 0, data, len, d));
+	free(ident);
+	return resolve_top(l, p, out, d, errors);
 }
 
 /* ---- the loader ---- */

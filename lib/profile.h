@@ -126,6 +126,13 @@ int loader_add_var_file(struct loader *l, const char *path, struct diags *d);
  * lives) when no error was found; otherwise -1.
  */
 int loader_resolve(struct loader *l, const char *ref, struct resolved **out, struct diags *d);
+/*
+ * The same for a profile held in memory (standard input, a fuzzer): source
+ * names it in messages; what it extends is looked up from the current
+ * directory, then among the bundled profiles.
+ */
+int loader_resolve_buffer(struct loader *l, const char *source, const char *data, size_t len,
+			  struct resolved **out, struct diags *d);
 void resolved_free(struct resolved *r);
 
 /* Bundled profile names, NULL-terminated, sorted. */

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the Debian packages that the build, the tests and the demo need,
+# when they are missing. As root it runs apt-get (after apt-get update);
+# otherwise it prints the exact command to run and fails.
+set -eu
+
+# build
+PKGS="gcc make libc6-dev pkg-config libssh2-1-dev libyaml-dev libcurl4-openssl-dev libcjson-dev"
+# unit tests and fuzzing
+PKGS="$PKGS libcmocka-dev clang libclang-rt-14-dev"
+# the testbed (scripts/testbed.sh) and the end-to-end tests
+PKGS="$PKGS debootstrap openssh-client iproute2 procps util-linux ca-certificates"
+
+missing=""
+for p in $PKGS; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "deps: all build and test packages are installed"
+	exit 0
+fi
+cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages:$missing" >&2
+	echo "deps: run as root: $cmd" >&2
+	exit 1
+fi
+echo "deps: installing$missing"
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing

@@ -1,0 +1,34 @@
+#!/bin/sh
+# make install puts a self-contained binary in place: the bundled profiles are
+# compiled in, so it works with no file of the source tree beside it.
+. "$(dirname "$0")/lib.sh"
+cd "$SR_ROOT" || finish
+B=${SR_BUILD:-build}
+dest=$SR_TMP/root
+
+check -m "make install DESTDIR PREFIX" make --no-print-directory install DESTDIR="$dest" PREFIX=/usr
+bin=$dest/usr/bin/shelfready
+check -m "installed binary is executable" test -x "$bin"
+log "+ (cd / && $bin profiles)"
+out=$(cd / && env -i PATH=/usr/bin:/bin "$bin" profiles 2>&1)
+log "$out"
+case $out in
+*alibaba-marketplace*linux-base*) pass "bundled profiles listed from /" ;;
+*) fail "installed binary does not list the bundled profiles" ;;
+esac
+log "+ (cd / && $bin lint alibaba-marketplace)"
+(cd / && env -i PATH=/usr/bin:/bin "$bin" lint alibaba-marketplace) && pass "bundled profile lints clean" ||
+	fail "bundled profile does not lint from /"
+
+# The generated table follows the profiles: a changed profile makes it stale.
+gen=$B/gen/bundled_profiles.c
+check -m "generated profile table is up to date" make --no-print-directory -q "$gen"
+touch profiles/linux-base.yaml
+log "+ make -q $gen after touching a profile"
+if make --no-print-directory -q "$gen"; then
+	fail "make does not regenerate $gen when a profile changes"
+else
+	pass "a changed profile regenerates $gen"
+fi
+check -m "rebuild" make --no-print-directory "$B/shelfready"
+finish

@@ -1,0 +1,31 @@
+/* Helpers shared by the unit tests. Tests run from the repository root. */
+#ifndef SR_TEST_HELPERS_H
+#define SR_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "diag.h"
+#include "profile.h"
+
+/* Waiver expiry in tests is judged as of this day, so fixtures never go stale. */
+#define TEST_TODAY "2026-06-15"
+
+/* Directory of the test data: $SR_TEST_DATA or tests/data. */
+const char *test_data_dir(void);
+
+/*
+ * Load ref (a path or bundled name) with today = TEST_TODAY, no config dir,
+ * and the given --var assignments (NULL-terminated, may be NULL). Returns
+ * loader_resolve's result; *l must be freed with loader_free.
+ */
+int test_load(const char *ref, const char *const *vars, struct loader **l, struct resolved **r,
+	      struct diags *d);
+
+/* All diagnostics, one formatted per line, for failure messages (owned). */
+char *test_diags_text(const struct diags *d);
+
+#endif
