@@ -133,17 +133,22 @@ static const char *tok_desc(const struct lexer *lx)
 {
 	switch (lx->kind) {
 	case T_END: return "end of expression";
+	case T_NAME: return "a name";
+	case T_STR: return "a value";
+	case T_LP: return "'('";
 	case T_RP: return "')'";
+	case T_LB: return "'['";
 	case T_RB: return "']'";
 	case T_COMMA: return "','";
 	case T_EQ: return "'=='";
 	case T_NE: return "'!='";
 	case T_AND: return "'and'";
 	case T_OR: return "'or'";
+	case T_NOT: return "'not'";
 	case T_IN: return "'in'";
-	case T_LB: return "'['";
-	default: return "token";
+	case T_ERR: return "an invalid character";
 	}
+	return "?";
 }
 
 static struct cond *parse_or(struct lexer *lx);
@@ -345,9 +350,15 @@ int cond_parse(const char *src, struct cond **out, char **err, size_t *err_off)
 		set_err(&lx, 0, "empty condition");
 	else
 		c = parse_or(&lx);
-	if (c && lx.kind != T_END) {
-		set_err(&lx, lx.off, "unexpected %s (missing 'and' or 'or'?)",
-			lx.kind == T_NAME || lx.kind == T_STR ? "value" : tok_desc(&lx));
+	if (c && lx.kind == T_RP) {
+		set_err(&lx, lx.off, "unmatched ')'");
+		cond_free(c);
+		c = NULL;
+	} else if (c && lx.kind != T_END) {
+		if (lx.text)
+			set_err(&lx, lx.off, "unexpected '%s' (missing 'and' or 'or'?)", lx.text);
+		else
+			set_err(&lx, lx.off, "unexpected %s (missing 'and' or 'or'?)", tok_desc(&lx));
 		cond_free(c);
 		c = NULL;
 	}
@@ -376,7 +387,7 @@ void cond_names(const struct cond *c, void (*fn)(const char *name, size_t off, v
 		cond_names(c->items[i], fn, arg);
 }
 
-/* A value: a string, or NULL when unknown. */
+/* A value: a string, or NULL when unknown; a sub-expression is "true" or "false". */
 static const char *value_of(const struct cond *c, const char *(*lookup)(const char *, void *),
 			    void *arg)
 {
@@ -384,7 +395,13 @@ static const char *value_of(const struct cond *c, const char *(*lookup)(const ch
 		return c->s;
 	if (c->op == COND_NAME)
 		return lookup(c->s, arg);
-	return NULL;
+	if (c->op == COND_LIST)
+		return NULL;
+	switch (cond_eval(c, lookup, arg)) {
+	case TRI_TRUE: return "true";
+	case TRI_FALSE: return "false";
+	default: return NULL;
+	}
 }
 
 static int in_words(const char *needle, const char *words)
@@ -392,9 +409,9 @@ static int in_words(const char *needle, const char *words)
 	size_t n = strlen(needle);
 	const char *p = words;
 	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '\n' || *p == '\r')
 			p++;
-		size_t len = strcspn(p, " \t,");
+		size_t len = strcspn(p, " \t,\r\n");
 		if (len && len == n && !memcmp(p, needle, n))
 			return 1;
 		p += len;

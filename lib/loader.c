@@ -64,14 +64,27 @@ static void check_keys(const struct ynode *map, const char *const *allowed, cons
 	}
 }
 
+static const struct ynode *map_key(const struct ynode *map, const char *key)
+{
+	for (size_t i = 0; i < map->n; i++)
+		if (!strcmp(map->keys[i]->str, key))
+			return map->keys[i];
+	return NULL;
+}
+
 /* A string field: NULL when absent or wrong (reported). */
 static char *get_str(const struct ynode *map, const char *key, int required, const char *where,
 		     struct diags *d)
 {
 	const struct ynode *n = ynode_map_get(map, key);
-	if (!n || ynode_is_null(n)) {
+	if (!n) {
 		if (required)
-			diag_error(d, n ? n->pos : map->pos, "missing required key '%s' in %s", key, where);
+			diag_error(d, map->pos, "missing required key '%s' in %s", key, where);
+		return NULL;
+	}
+	if (ynode_is_null(n) || (required && n->kind == YNODE_SCALAR && !n->str[strspn(n->str, " \t\r\n")])) {
+		if (required)
+			diag_error(d, map_key(map, key)->pos, "'%s' in %s is empty", key, where);
 		return NULL;
 	}
 	if (n->kind != YNODE_SCALAR) {
@@ -203,6 +216,8 @@ static void parse_vars(struct profile *p, const struct ynode *root, struct diags
 				   ynode_kind_name(v));
 			continue;
 		}
+		if (vars_get(&p->vars, k->str))
+			continue; /* a duplicate key, reported by the parser: the first one counts */
 		vars_set(&p->vars, k->str, ynode_is_null(v) ? "" : v->str, v->pos, origin);
 	}
 	free(origin);
@@ -254,6 +269,7 @@ static char *parse_item(struct item *it, const struct ynode *map, const char *ki
 		diag_error(d, it->with->pos, "'with' in %s must be a mapping of parameters, found %s", where,
 			   ynode_kind_name(it->with));
 		it->with = NULL;
+		it->with_bad = 1;
 	}
 	parse_when(it, map, where, d);
 	return where;
@@ -356,9 +372,15 @@ static void parse_checks(struct profile *p, const struct ynode *root, struct dia
 				unknown_type(m, "check", c->it.type_name,
 					     step_type_find(c->it.type_name) != NULL, names, d);
 		}
-		const struct ynode *title = ynode_map_get(m, "title");
-		if (!title || ynode_is_null(title))
-			diag_error(d, title ? title->pos : m->pos, "missing required key 'title' in %s", where);
+		const struct ynode *tn = ynode_map_get(m, "title");
+		if (!tn || tn->kind == YNODE_SCALAR) {
+			if (c->it.title && !c->it.title[strspn(c->it.title, " \t\r\n")]) {
+				free(c->it.title);
+				c->it.title = NULL;
+			}
+			if (!c->it.title)
+				free(get_str(m, "title", 1, where, d));
+		}
 		c->ref = get_str(m, "ref", 0, where, d);
 		c->severity = get_str(m, "severity", 0, where, d);
 		if (c->severity) {
@@ -412,8 +434,6 @@ static void parse_waivers(struct loader *l, struct profile *p, const struct ynod
 		}
 		check_keys(m, keys, where, d);
 		w->reason = get_str(m, "reason", 1, where, d);
-		if (w->reason && !w->reason[strspn(w->reason, " \t\r\n")])
-			diag_error(d, ynode_map_get(m, "reason")->pos, "empty reason in %s", where);
 		w->expires = get_str(m, "expires", 1, where, d);
 		if (w->expires) {
 			long days;
@@ -426,6 +446,8 @@ static void parse_waivers(struct loader *l, struct profile *p, const struct ynod
 				w->days_left = days - l->today_days;
 				if (w->days_left < 0)
 					diag_error(d, w->expires_pos, "%s expired on %s", where, w->expires);
+				else if (w->days_left == 0)
+					diag_warning(d, w->expires_pos, "%s expires today (%s)", where, w->expires);
 				else if (w->days_left <= WAIVER_WARN_DAYS)
 					diag_warning(d, w->expires_pos, "%s expires in %ld day%s (%s)", where,
 						     w->days_left, w->days_left == 1 ? "" : "s", w->expires);
@@ -476,7 +498,7 @@ static struct profile *profile_parse(struct loader *l, const char *source, const
 	p->name = get_str(root, "name", 1, "profile", d);
 	if (p->name && !valid_profile_name(p->name))
 		diag_error(d, ynode_map_get(root, "name")->pos,
-			   "invalid profile name '%s' (lowercase letters, digits, '-', '_' and '.')", p->name);
+			   "invalid profile name '%s' (lowercase letters, digits, '-', '_' and '.', at most 64)", p->name);
 	p->title = get_str(root, "title", 0, "profile", d);
 	p->version = get_str(root, "version", 0, "profile", d);
 	p->description = get_str(root, "description", 0, "profile", d);
@@ -656,6 +678,8 @@ static struct profile *find_profile(struct loader *l, const char *ref, const str
 	const char *hint = has_slash ? NULL : str_suggest(base, bundled_profile_names());
 	if (hint)
 		diag_error(d, at, "profile '%s' not found (did you mean the bundled '%s'?)", ref, hint);
+	else if (has_slash)
+		diag_error(d, at, "profile '%s' not found", ref);
 	else
 		diag_error(d, at, "profile '%s' not found as a file%s or among the bundled profiles", ref,
 			   from ? " next to the profile" : "");
@@ -730,12 +754,14 @@ void resolved_free(struct resolved *r)
 		params_release(&r->checks[i].params);
 	free(r->checks);
 	free(r->waivers);
+	free(r->replaced_steps);
+	free(r->replaced_checks);
 	free(r);
 }
 
 static void merge(struct resolved *r)
 {
-	size_t cs = 0, cc = 0, cw = 0;
+	size_t cs = 0, cc = 0, cw = 0, crs = 0, crc = 0;
 
 	for (size_t k = 0; k < r->nchain; k++) {
 		const struct profile *p = r->chain[k];
@@ -755,6 +781,10 @@ static void merge(struct resolved *r)
 				ALLOC_GROW(r->steps, r->nsteps + 1, cs);
 				memset(&r->steps[r->nsteps++], 0, sizeof(*r->steps));
 			}
+			if (r->steps[j].def) {
+				ALLOC_GROW(r->replaced_steps, r->nreplaced_steps + 1, crs);
+				r->replaced_steps[r->nreplaced_steps++] = r->steps[j].def;
+			}
 			r->steps[j].def = s; /* a later profile overrides in place */
 		}
 		for (size_t i = 0; i < p->nchecks; i++) {
@@ -768,6 +798,10 @@ static void merge(struct resolved *r)
 			if (j == r->nchecks) {
 				ALLOC_GROW(r->checks, r->nchecks + 1, cc);
 				memset(&r->checks[r->nchecks++], 0, sizeof(*r->checks));
+			}
+			if (r->checks[j].def) {
+				ALLOC_GROW(r->replaced_checks, r->nreplaced_checks + 1, crc);
+				r->replaced_checks[r->nreplaced_checks++] = r->checks[j].def;
 			}
 			r->checks[j].def = c;
 		}
@@ -821,8 +855,18 @@ static void check_cond_name(const char *name, size_t off, void *arg)
 
 	if (str_starts_with(name, "vars.")) {
 		const char *v = name + 5;
-		if (!vars_get(&c->r->vars, v))
+		if (vars_get(&c->r->vars, v))
+			return;
+		const char **names = xcalloc(c->r->vars.n + 1, sizeof(*names));
+		for (size_t i = 0; i < c->r->vars.n; i++)
+			names[i] = c->r->vars.v[i].name;
+		const char *hint = str_suggest(v, names);
+		if (hint)
+			diag_error(c->d, pos, "undefined variable '%s' in the condition of %s (did you mean 'vars.%s'?)",
+				   v, c->where, hint);
+		else
 			diag_error(c->d, pos, "undefined variable '%s' in the condition of %s", v, c->where);
+		free(names);
 		return;
 	}
 	if (fact_name_find(name))
@@ -867,39 +911,67 @@ static enum enabled resolve_when(const struct resolved *r, const struct item *it
 	}
 }
 
+/*
+ * Type an item's parameters and run its type's own rules; out may be NULL to
+ * validate only (a definition that a later profile replaced).
+ */
+static void resolve_params(const struct resolved *r, const struct item *it, const char *kind,
+			   const char *type_name, const struct param_spec *specs,
+			   void (*validate)(const struct params *, const struct type_ctx *),
+			   struct params *out, struct diags *d)
+{
+	struct params tmp = { NULL, 0 };
+	char *owner = xasprintf("%s '%s' (%s)", kind, it->id, type_name);
+	struct type_ctx ctx = { owner, it->node->pos, it->origin->base_dir, d };
+
+	if (!it->with_bad && params_from_yaml(specs, it->with, it->node->pos, &r->vars, owner,
+					      out ? out : &tmp, d) == 0 && validate)
+		validate(out ? out : &tmp, &ctx);
+	params_release(&tmp);
+	free(owner);
+}
+
+static enum enabled resolve_item(const struct resolved *r, const struct item *it, const char *kind,
+				 struct diags *d)
+{
+	char *where = xasprintf("%s '%s'", kind, it->id);
+	enum enabled en = resolve_when(r, it, where, d);
+	free(where);
+	return en;
+}
+
 static void resolve_items(struct resolved *r, struct diags *d)
 {
 	for (size_t i = 0; i < r->nsteps; i++) {
 		struct rstep *rs = &r->steps[i];
 		const struct step *s = rs->def;
-		char *where = xasprintf("step '%s'", s->it.id);
-		rs->enabled = resolve_when(r, &s->it, where, d);
-		if (s->type) {
-			char *owner = xasprintf("step '%s' (%s)", s->it.id, s->type->name);
-			struct type_ctx ctx = { owner, s->it.node->pos, s->it.origin->base_dir, d };
-			if (params_from_yaml(s->type->params, s->it.with, s->it.node->pos, &r->vars, owner,
-					     &rs->params, d) == 0 &&
-			    s->type->validate)
-				s->type->validate(&rs->params, &ctx);
-			free(owner);
-		}
-		free(where);
+		rs->enabled = resolve_item(r, &s->it, "step", d);
+		if (s->type)
+			resolve_params(r, &s->it, "step", s->type->name, s->type->params, s->type->validate,
+				       &rs->params, d);
 	}
 	for (size_t i = 0; i < r->nchecks; i++) {
 		struct rcheck *rc = &r->checks[i];
 		const struct check *c = rc->def;
-		char *where = xasprintf("check '%s'", c->it.id);
-		rc->enabled = resolve_when(r, &c->it, where, d);
-		if (c->type) {
-			char *owner = xasprintf("check '%s' (%s)", c->it.id, c->type->name);
-			struct type_ctx ctx = { owner, c->it.node->pos, c->it.origin->base_dir, d };
-			if (params_from_yaml(c->type->params, c->it.with, c->it.node->pos, &r->vars, owner,
-					     &rc->params, d) == 0 &&
-			    c->type->validate)
-				c->type->validate(&rc->params, &ctx);
-			free(owner);
-		}
-		free(where);
+		rc->enabled = resolve_item(r, &c->it, "check", d);
+		if (c->type)
+			resolve_params(r, &c->it, "check", c->type->name, c->type->params, c->type->validate,
+				       &rc->params, d);
+	}
+	/* what a later profile replaced is still part of its file: report its errors too */
+	for (size_t i = 0; i < r->nreplaced_steps; i++) {
+		const struct step *s = r->replaced_steps[i];
+		resolve_item(r, &s->it, "step", d);
+		if (s->type)
+			resolve_params(r, &s->it, "step", s->type->name, s->type->params, s->type->validate,
+				       NULL, d);
+	}
+	for (size_t i = 0; i < r->nreplaced_checks; i++) {
+		const struct check *c = r->replaced_checks[i];
+		resolve_item(r, &c->it, "check", d);
+		if (c->type)
+			resolve_params(r, &c->it, "check", c->type->name, c->type->params, c->type->validate,
+				       NULL, d);
 	}
 }
 

@@ -26,6 +26,7 @@ struct item {
 	char *description;
 	const struct ynode *node; /* the item's mapping */
 	const struct ynode *with; /* NULL when absent */
+	int with_bad;             /* `with` was not a mapping (reported) */
 	const struct ynode *when_node;
 	struct cond *when;        /* NULL when absent */
 	const struct profile *origin;
@@ -102,6 +103,11 @@ struct resolved {
 	size_t nchecks;
 	const struct waiver **waivers;
 	size_t nwaivers;
+	/* definitions a later profile replaced: validated, never run */
+	const struct step **replaced_steps;
+	size_t nreplaced_steps;
+	const struct check **replaced_checks;
+	size_t nreplaced_checks;
 };
 
 struct loader_opts {

@@ -38,6 +38,7 @@ void pval_release(struct pval *v)
 		pval_release(&v->items[i]);
 	}
 	free(v->keys);
+	free(v->key_pos);
 	free(v->items);
 	memset(v, 0, sizeof(*v));
 }
@@ -126,20 +127,31 @@ static char *expand(const struct typer *t, const struct ynode *n)
 	return strbuf_detach(&sb);
 }
 
+/* "a string", "an integer", ... */
+static const char *article(const char *noun)
+{
+	return strchr("aeiou", noun[0]) ? "an" : "a";
+}
+
 static int wrong_kind(const struct typer *t, const struct ynode *n)
 {
+	const char *kind = param_kind_name(t->spec->kind);
 	diag_error(t->d, n->pos, "parameter '%s' of %s expects %s %s, found %s", t->spec->key,
-		   t->owner, t->spec->kind == PK_INT || t->spec->kind == PK_ENUM ? "an" : "a",
-		   param_kind_name(t->spec->kind), ynode_kind_name(n));
+		   t->owner, article(kind), kind, ynode_kind_name(n));
 	return -1;
 }
 
-static int check_bounds(const struct typer *t, const struct ynode *n, long long v)
+static int check_bounds(const struct typer *t, const struct ynode *n, const char *text, long long v)
 {
 	const struct param_spec *sp = t->spec;
 	if (sp->min < sp->max && (v < sp->min || v > sp->max)) {
-		diag_error(t->d, n->pos, "parameter '%s' of %s must be between %lld and %lld, found %lld",
-			   sp->key, t->owner, sp->min, sp->max, v);
+		if (sp->kind == PK_DURATION)
+			diag_error(t->d, n->pos,
+				   "parameter '%s' of %s must be between %lld and %lld seconds, found '%s' (%lld s)",
+				   sp->key, t->owner, sp->min, sp->max, text, v);
+		else
+			diag_error(t->d, n->pos, "parameter '%s' of %s must be between %lld and %lld, found %lld",
+				   sp->key, t->owner, sp->min, sp->max, v);
 		return -1;
 	}
 	return 0;
@@ -153,7 +165,7 @@ static int type_int(const struct typer *t, const struct ynode *n, const char *te
 			   t->spec->key, t->owner, text);
 		return -1;
 	}
-	if (check_bounds(t, n, v) < 0)
+	if (check_bounds(t, n, text, v) < 0)
 		return -1;
 	out->kind = PV_INT;
 	out->i = v;
@@ -200,7 +212,7 @@ static int type_scalar(const struct typer *t, const struct ynode *n, enum param_
 				   t->spec->key, t->owner, text);
 			goto out;
 		}
-		if (check_bounds(t, n, out->i) < 0)
+		if (check_bounds(t, n, text, out->i) < 0)
 			goto out;
 		out->kind = PV_INT;
 		break;
@@ -263,14 +275,17 @@ static int type_value(const struct typer *t, const struct ynode *n, struct pval 
 		return wrong_kind(t, n);
 	out->kind = kind == PK_STRING_MAP ? PV_MAP : PV_LIST;
 	out->items = xcalloc(n->n ? n->n : 1, sizeof(*out->items));
-	if (kind == PK_STRING_MAP)
+	if (kind == PK_STRING_MAP) {
 		out->keys = xcalloc(n->n ? n->n : 1, sizeof(*out->keys));
+		out->key_pos = xcalloc(n->n ? n->n : 1, sizeof(*out->key_pos));
+	}
 	for (size_t i = 0; i < n->n; i++) {
 		enum param_kind ek = kind == PK_INT_LIST ? PK_INT_LIST : PK_STRING;
 		const struct ynode *item = n->vals[i];
 		if (item->kind != YNODE_SCALAR || ynode_is_null(item)) {
-			diag_error(t->d, item->pos, "parameter '%s' of %s expects %s, found %s in it",
-				   t->spec->key, t->owner, param_kind_name(kind), ynode_kind_name(item));
+			diag_error(t->d, item->pos, "parameter '%s' of %s expects %s %s, found %s in it",
+				   t->spec->key, t->owner, article(param_kind_name(kind)),
+				   param_kind_name(kind), ynode_kind_name(item));
 			ret = -1;
 			continue;
 		}
@@ -278,8 +293,10 @@ static int type_value(const struct typer *t, const struct ynode *n, struct pval 
 			ret = -1;
 			continue;
 		}
-		if (kind == PK_STRING_MAP)
+		if (kind == PK_STRING_MAP) {
 			out->keys[out->n] = xstrdup(n->keys[i]->str);
+			out->key_pos[out->n] = n->keys[i]->pos;
+		}
 		out->n++;
 	}
 	if (ret < 0)

@@ -47,6 +47,7 @@ struct pval {
 	long long i;    /* PV_INT (durations in seconds), PV_BOOL (0/1) */
 	size_t n;
 	char **keys;    /* PV_MAP */
+	struct srcpos *key_pos; /* PV_MAP: where each key was written */
 	struct pval *items; /* PV_LIST, PV_MAP */
 };
 

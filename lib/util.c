@@ -100,28 +100,37 @@ int str_ends_with(const char *s, const char *suffix)
 size_t str_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return la > lb ? la : lb;
-	size_t d[65][65];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
+	/* three rows: the one before last (for swaps), the last, the current */
+	size_t *pp = xcalloc(lb + 1, sizeof(*pp));
+	size_t *prev = xcalloc(lb + 1, sizeof(*prev));
+	size_t *cur = xcalloc(lb + 1, sizeof(*cur));
+
 	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
+		prev[j] = j;
 	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < best)
-				best = d[i - 1][j - 1] + cost;
+			size_t best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (prev[j - 1] + cost < best)
+				best = prev[j - 1] + cost;
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
+			    pp[j - 2] + 1 < best)
+				best = pp[j - 2] + 1;
+			cur[j] = best;
 		}
+		size_t *t = pp;
+		pp = prev;
+		prev = cur;
+		cur = t;
 	}
-	return d[la][lb];
+	size_t d = prev[lb];
+	free(pp);
+	free(prev);
+	free(cur);
+	return d;
 }
 
 const char *str_suggest(const char *word, const char *const *candidates)
@@ -132,7 +141,11 @@ const char *str_suggest(const char *word, const char *const *candidates)
 	/* Allow one edit for short words, two for longer, three for long ones. */
 	size_t limit = len <= 3 ? 1 : len <= 8 ? 2 : 3;
 
+	if (len > 256)
+		return NULL; /* no one mistypes a name that long: skip the quadratic work */
 	for (size_t i = 0; candidates[i]; i++) {
+		if (strlen(candidates[i]) > 256)
+			continue;
 		size_t d = str_distance(word, candidates[i]);
 		if (d < best_d) {
 			best_d = d;

@@ -12,6 +12,12 @@ struct anchor {
 	struct ynode *node;
 };
 
+/* a power of two well above YTREE_MAX_ANCHORS keeps probe chains short */
+#define ANCHOR_SLOTS 32768u
+
+/* A key that is not a string: its pair is dropped once reported. */
+static struct ynode skip_key;
+
 /* Lines whose indentation contains a tab, and the column of that tab. */
 struct tabmark {
 	int line;
@@ -27,8 +33,14 @@ struct builder {
 	/* each open node's pending key (mappings) */
 	struct ynode **pending;
 	size_t pcap;
-	struct anchor *anchors;
-	size_t nanchors, canchors;
+	struct anchor *anchors; /* ANCHOR_SLOTS entries, allocated on first use */
+	size_t nanchors;
+	/* the source, for the exact position of characters inside scalars */
+	const char *data;
+	size_t len;
+	size_t *line_start; /* byte offset of each line (0-based index) */
+	size_t nlines;
+	size_t cur_char, cur_byte; /* see byte_at() */
 	/* anchors of open collections, registered when they end */
 	char **open_anchor;
 	size_t oacap;
@@ -56,6 +68,7 @@ static struct ynode *node_new(struct builder *b, enum ynode_kind kind, yaml_mark
 static void node_free(struct ynode *n)
 {
 	free(n->str);
+	free(n->src);
 	free(n->keys);
 	free(n->vals);
 	free(n);
@@ -89,7 +102,7 @@ const char *ynode_kind_name(const struct ynode *n)
 
 int ynode_is_null(const struct ynode *n)
 {
-	if (n->kind != YNODE_SCALAR || n->style != YSTYLE_PLAIN)
+	if (n->kind != YNODE_SCALAR || n->style != YSTYLE_PLAIN || n->str_tag)
 		return 0;
 	return !strcmp(n->str, "") || !strcmp(n->str, "~") || !strcmp(n->str, "null") ||
 	       !strcmp(n->str, "Null") || !strcmp(n->str, "NULL");
@@ -105,16 +118,72 @@ struct ynode *ynode_map_get(const struct ynode *map, const char *key)
 	return NULL;
 }
 
+/* Length of the UTF-8 sequence that starts with byte c (1 for stray bytes). */
+static size_t utf8_len(unsigned char c)
+{
+	return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+static size_t utf8_chars(const char *s, size_t n)
+{
+	size_t chars = 0;
+	for (size_t i = 0; i < n; i++)
+		chars += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return chars;
+}
+
+static unsigned long hex_value(const char *s, size_t n)
+{
+	unsigned long v = 0;
+	for (size_t i = 0; i < n && s[i]; i++) {
+		char c = s[i];
+		v = v * 16 + (unsigned long)(c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0');
+	}
+	return v;
+}
+
+/* Bytes of the value that one escape or character of quoted source yields; *units: source bytes. */
+static size_t decoded_unit(const char *src, char quote, size_t *units)
+{
+	unsigned char c = (unsigned char)src[0];
+	if (quote == '\'' && c == '\'' && src[1] == '\'') {
+		*units = 2;
+		return 1;
+	}
+	if (quote != '"' || c != '\\' || !src[1]) {
+		*units = utf8_len(c);
+		return *units;
+	}
+	size_t hex = 0;
+	switch (src[1]) {
+	case 'x': hex = 2; break;
+	case 'u': hex = 4; break;
+	case 'U': hex = 8; break;
+	case 'N': case '_': *units = 2; return 2;
+	case 'L': case 'P': *units = 2; return 3;
+	default: *units = 2; return 1;
+	}
+	unsigned long cp = hex_value(src + 2, hex);
+	*units = 2 + hex;
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
 struct srcpos ynode_pos_at(const struct ynode *n, size_t off)
 {
 	struct srcpos p = n->pos;
-	if (n->kind != YNODE_SCALAR || memchr(n->str, '\n', n->len) || off > n->len)
+	if (n->kind != YNODE_SCALAR || !n->src || off > n->len)
 		return p;
-	if (n->style == YSTYLE_PLAIN)
-		p.col += (int)off;
-	else if (n->style == YSTYLE_QUOTED && !memchr(n->str, '\\', n->len) &&
-		 !memchr(n->str, '\'', n->len))
-		p.col += (int)off + 1;
+	if (!n->quote) {
+		p.col = n->src_col + (int)utf8_chars(n->str, off);
+		return p;
+	}
+	size_t dec = 0, i = 0, chars = 0, units;
+	while (dec < off && n->src[i]) {
+		dec += decoded_unit(n->src + i, n->quote, &units);
+		chars += utf8_chars(n->src + i, units);
+		i += units;
+	}
+	p.col = n->src_col + (int)chars;
 	return p;
 }
 
@@ -143,25 +212,45 @@ static void coll_push(struct ynode *parent, struct ynode *key, struct ynode *val
 	parent->weight = weight_add(parent->weight, val->weight);
 }
 
+static unsigned long anchor_hash(const char *name)
+{
+	unsigned long h = 2166136261u;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h;
+}
+
+/* Open addressing over ANCHOR_SLOTS; a redefined anchor replaces the old one. */
+static struct anchor *anchor_slot(struct builder *b, const char *name)
+{
+	if (!b->anchors)
+		b->anchors = xcalloc(ANCHOR_SLOTS, sizeof(*b->anchors));
+	for (unsigned long i = anchor_hash(name) % ANCHOR_SLOTS;; i = (i + 1) % ANCHOR_SLOTS)
+		if (!b->anchors[i].name || !strcmp(b->anchors[i].name, name))
+			return &b->anchors[i];
+}
+
 static struct ynode *find_anchor(struct builder *b, const char *name)
 {
-	for (size_t i = b->nanchors; i-- > 0;)
-		if (!strcmp(b->anchors[i].name, name))
-			return b->anchors[i].node;
-	return NULL;
+	return anchor_slot(b, name)->node;
 }
 
 static void add_anchor(struct builder *b, char *name, struct ynode *node)
 {
+	struct anchor *a = anchor_slot(b, name);
+	if (a->name) {
+		free(name);
+		a->node = node;
+		return;
+	}
 	if (b->nanchors >= YTREE_MAX_ANCHORS) {
 		diag_error(b->d, node->pos, "too many anchors (more than %d)", YTREE_MAX_ANCHORS);
 		b->failed = 1;
 		free(name);
 		return;
 	}
-	ALLOC_GROW(b->anchors, b->nanchors + 1, b->canchors);
-	b->anchors[b->nanchors].name = name;
-	b->anchors[b->nanchors].node = node;
+	a->name = name;
+	a->node = node;
 	b->nanchors++;
 }
 
@@ -233,15 +322,7 @@ static void attach(struct builder *b, struct ynode *node)
 		if (node->kind != YNODE_SCALAR) {
 			diag_error(b->d, node->pos, "mapping keys must be strings, found %s",
 				   ynode_kind_name(node));
-			/* keep the pairing: use a placeholder key */
-			struct ynode *ph = xcalloc(1, sizeof(*ph));
-			ph->kind = YNODE_SCALAR;
-			ph->pos = node->pos;
-			ph->str = xstrdup("?");
-			ph->weight = 1;
-			ALLOC_GROW(b->doc->all, b->doc->nall + 1, b->doc->capall);
-			b->doc->all[b->doc->nall++] = ph;
-			node = ph;
+			node = &skip_key;
 		} else if (!is_merge_key(node)) {
 			for (size_t i = 0; i < parent->n; i++) {
 				if (!strcmp(parent->keys[i]->str, node->str)) {
@@ -257,7 +338,8 @@ static void attach(struct builder *b, struct ynode *node)
 		return;
 	}
 	b->pending[b->depth - 1] = NULL;
-	coll_push(parent, key, node);
+	if (key != &skip_key)
+		coll_push(parent, key, node);
 }
 
 static void open_coll(struct builder *b, struct ynode *node, const yaml_char_t *anchor)
@@ -350,8 +432,14 @@ static void report_parser_error(struct builder *b, yaml_parser_t *p, struct tabm
 	}
 	struct srcpos pos = pos_of(b, m);
 	if (p->error == YAML_READER_ERROR) {
-		pos.line = 0;
-		diag_error(b->d, pos, "yaml: %s at byte %zu", p->problem ? p->problem : "cannot read input",
+		/* libyaml gives a byte offset: find its line and column */
+		size_t off = p->problem_offset < b->len ? p->problem_offset : b->len;
+		size_t line = 0;
+		while (line + 1 < b->nlines && b->line_start[line + 1] <= off)
+			line++;
+		pos.line = (int)line + 1;
+		pos.col = (int)utf8_chars(b->data + b->line_start[line], off - b->line_start[line]) + 1;
+		diag_error(b->d, pos, "yaml: %s (byte %zu)", p->problem ? p->problem : "cannot read input",
 			   p->problem_offset);
 		return;
 	}
@@ -359,6 +447,52 @@ static void report_parser_error(struct builder *b, yaml_parser_t *p, struct tabm
 		diag_error(b->d, pos, "yaml: %s %s", p->problem ? p->problem : "syntax error", p->context);
 	else
 		diag_error(b->d, pos, "yaml: %s", p->problem ? p->problem : "syntax error");
+}
+
+/*
+ * Byte offset of character index ci in the source. Events arrive in source
+ * order, so a cursor that only moves forward keeps this linear overall.
+ */
+static size_t byte_at(struct builder *b, size_t ci)
+{
+	if (ci < b->cur_char)
+		b->cur_char = b->cur_byte = 0;
+	while (b->cur_char < ci && b->cur_byte < b->len) {
+		b->cur_byte += utf8_len((unsigned char)b->data[b->cur_byte]);
+		b->cur_char++;
+	}
+	return b->cur_byte < b->len ? b->cur_byte : b->len;
+}
+
+/*
+ * Remember the source of a single-line scalar and move its position from
+ * any anchor or tag in front of it to its first character (or opening quote).
+ */
+static void scalar_source(struct builder *b, struct ynode *n, const yaml_event_t *ev)
+{
+	yaml_mark_t sm = ev->start_mark, em = ev->end_mark;
+	if (sm.line != em.line || n->style == YSTYLE_BLOCK)
+		return;
+	const char *sp = b->data + byte_at(b, sm.index);
+	const char *ep = b->data + byte_at(b, em.index);
+	if (ep < sp)
+		return;
+	if (n->style == YSTYLE_PLAIN) {
+		if ((size_t)(ep - sp) < n->len || memcmp(ep - n->len, n->str, n->len))
+			return;
+		n->src = xstrndup(ep - n->len, n->len);
+		n->src_col = (int)em.column - (int)utf8_chars(n->str, n->len) + 1;
+		n->pos.col = n->src_col;
+		return;
+	}
+	char q = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ? '\'' : '"';
+	const char *open = memchr(sp, q, (size_t)(ep - sp));
+	if (!open || ep - open < 2 || ep[-1] != q)
+		return;
+	n->quote = q;
+	n->src = xstrndup(open + 1, (size_t)(ep - 1 - (open + 1)));
+	n->pos.col = (int)sm.column + (int)utf8_chars(sp, (size_t)(open - sp)) + 1;
+	n->src_col = n->pos.col + 1;
 }
 
 static int handle_event(struct builder *b, yaml_event_t *ev, struct tabmark *tabs, size_t ntabs)
@@ -401,7 +535,8 @@ static int handle_event(struct builder *b, yaml_event_t *ev, struct tabmark *tab
 		/* an explicit tag such as !!str makes a plain scalar a string */
 		if (ev->data.scalar.tag && node->style == YSTYLE_PLAIN &&
 		    !strcmp((const char *)ev->data.scalar.tag, YAML_STR_TAG))
-			node->style = YSTYLE_QUOTED;
+			node->str_tag = 1;
+		scalar_source(b, node, ev);
 		attach(b, node);
 		if (ev->data.scalar.anchor)
 			add_anchor(b, xstrdup((const char *)ev->data.scalar.anchor), node);
@@ -464,6 +599,18 @@ int ytree_parse(const char *file, const char *data, size_t len, struct ydoc **ou
 	*out = NULL;
 
 	scan_tabs(data, len, &tabs, &ntabs);
+	b.data = data;
+	b.len = len;
+	{
+		size_t cap = 0;
+		ALLOC_GROW(b.line_start, 1, cap);
+		b.line_start[b.nlines++] = 0;
+		for (size_t i = 0; i < len; i++)
+			if (data[i] == '\n') {
+				ALLOC_GROW(b.line_start, b.nlines + 1, cap);
+				b.line_start[b.nlines++] = i + 1;
+			}
+	}
 	if (!yaml_parser_initialize(&parser)) {
 		diag_error(d, (struct srcpos){ b.doc->file, 0, 0 }, "yaml: cannot initialise parser");
 		ret = -1;
@@ -496,8 +643,9 @@ int ytree_parse(const char *file, const char *data, size_t len, struct ydoc **ou
 	*out = b.doc;
 	b.doc = NULL;
 out:
-	for (size_t i = 0; i < b.nanchors; i++)
+	for (size_t i = 0; b.anchors && i < ANCHOR_SLOTS; i++)
 		free(b.anchors[i].name);
+	free(b.line_start);
 	for (size_t i = 0; i < b.depth; i++)
 		free(b.open_anchor[i]);
 	free(b.anchors);

@@ -32,6 +32,14 @@ struct ynode {
 	struct ynode **vals;
 	size_t weight; /* nodes reachable through aliases, saturating */
 	int depth;
+	int str_tag;   /* a plain scalar tagged !!str: a string, never null */
+	/*
+	 * Single-line scalars keep their source text (between the quotes for
+	 * quoted ones) so that a position inside the value maps to its column.
+	 */
+	char *src;
+	char quote; /* 0 (plain), '\'' or '"' */
+	int src_col; /* column of src's first character */
 };
 
 struct ydoc {

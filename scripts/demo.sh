@@ -37,10 +37,10 @@ YAML
 
 say "Starting the testbed: a Debian 12 build VM with a real sshd on loopback"
 if [ "$(id -u)" -eq 0 ]; then
-	sh scripts/testbed.sh up demo
-	eval "$(sh scripts/testbed.sh env demo)"
+	scripts/testbed.sh up demo
+	eval "$(scripts/testbed.sh env demo)"
 	echo "ssh -p $TB_PORT $TB_USER@$TB_HOST: $(ssh $TB_SSH_OPTS "$TB_USER@$TB_HOST" 'grep PRETTY_NAME /etc/os-release; apt list --upgradable 2>/dev/null | grep -c security | sed "s/$/ pending security updates/"')"
-	echo "(stop it with: sh scripts/testbed.sh down demo)"
+	echo "(stop it with: scripts/testbed.sh down demo)"
 else
 	echo "skipped: the testbed needs root"
 fi

@@ -56,8 +56,9 @@ Commands:
   status [NAME]     list instances (exit status 1 if NAME is given and not running)
   env NAME          print shell assignments for a running instance, to eval:
                     TB_HOST TB_PORT TB_USER TB_SUDO_USER TB_KEY TB_KNOWN_HOSTS
-                    TB_ROOTFS TB_SSH_OPTS TB_DELAY_MS ...
-  ssh NAME [--user U] [COMMAND...]
+                    TB_ROOTFS TB_SSH_OPTS TB_DELAY_MS TB_DELAY_MODE TB_NETNS
+                    TB_PRISTINE (TB_SSH_OPTS includes the port, for ssh and scp)
+  ssh NAME [--user U] [--] [COMMAND...]
                     ssh into a running instance (user root by default)
   build [--force]   build the pristine rootfs now (done on demand by up/fresh)
 
@@ -102,8 +103,12 @@ run_cleanup() {
     done
 }
 trap run_cleanup EXIT
-# Name the command that failed, so that `set -e` never exits silently.
-trap 'say "error: command failed (exit $?, line $LINENO): $BASH_COMMAND"' ERR
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# Name the command that failed, so that `set -e` never exits silently; on the
+# original stderr (fd 5), even where a function's output goes to a log.
+exec 5>&2
+trap 'printf "%s: error: command failed (exit %s, line %s): %s\n" "$PROG" "$?" "$LINENO" "$BASH_COMMAND" >&5' ERR
 
 need_root() {
     [[ $(id -u) == 0 ]] || die "must be run as root (it uses debootstrap, mount, namespaces and chroot)"
@@ -449,7 +454,10 @@ TB_ROOTFS='$dir/root'
 TB_SSH_OPTS='$opts'
 TB_DELAY_MS='$(get "$name" delay_ms)'
 TB_DELAY_MODE='$(get "$name" delay_mode)'
-export TB_NAME TB_HOST TB_PORT TB_USER TB_SUDO_USER TB_KEY TB_KNOWN_HOSTS TB_ROOTFS TB_SSH_OPTS TB_DELAY_MS TB_DELAY_MODE
+TB_NETNS='$([[ -n $(get "$name" net_index) ]] && echo "sr-$name")'
+TB_PRISTINE='$PRISTINE/rootfs'
+export TB_NAME TB_HOST TB_PORT TB_USER TB_SUDO_USER TB_KEY TB_KNOWN_HOSTS TB_ROOTFS TB_SSH_OPTS
+export TB_DELAY_MS TB_DELAY_MODE TB_NETNS TB_PRISTINE
 EOF
 }
 
@@ -634,6 +642,7 @@ prepare_root() {
 
 # Runs as PID 1 of the new PID namespace, in the new mount namespace, before
 # exec'ing the init in the chroot. $1 = instance root, $2 = name, $3 = state dir.
+# Written to the instance directory as start.sh at each start.
 # shellcheck disable=SC2016
 readonly STARTER='
 set -eu
@@ -697,8 +706,12 @@ write_known_hosts() {
 
 # Start instance NAME (not running; caller holds the instance lock).
 start_instance() {
-    local name=$1 port=$2 delay=$3 dir=$INSTANCES/$1 host=127.0.0.1 pid
+    local name=$1 port=$2 delay=$3 dir=$INSTANCES/$1 host=127.0.0.1 pid out
     local -a netcmd=()
+    # Whatever fails from here on, leave no mount, netns or process behind.
+    STARTING=$name
+    # shellcheck disable=SC2016  # expanded when the cleanup runs
+    on_exit '[[ -z ${STARTING:-} ]] || stop_instance "$STARTING" >/dev/null 2>&1'
     mkdir -p "$dir"
     prepare_root "$name"
 
@@ -722,16 +735,25 @@ start_instance() {
     # The only testbed-specific sshd setting; the rest is the VM's own config.
     printf '# Written by the shelfready testbed at each start.\nListenAddress %s:%s\n' \
         "$host" "$port" >"$dir/root/etc/ssh/sshd_config.d/00-testbed-listen.conf"
+    # Fail at once, with sshd's own words, on a configuration sshd rejects (the
+    # VM's sshd_config is what shelfready edits). /run/sshd here is hidden by the
+    # instance's /run at run time.
+    mkdir -p "$dir/root/run/sshd"
+    if ! out=$(chroot "$dir/root" /usr/sbin/sshd -t 2>&1); then
+        die "sshd of instance $name rejects its configuration: $out"
+    fi
 
     {
         echo "=== $(date '+%F %T') start: $host:$port delay=${delay:-0}"
     } >>"$dir/sshd.log"
-    # --kill-child: when unshare dies, the namespace's PID 1 gets SIGKILL, which
-    # takes every process of the namespace with it. unshare itself ignores
-    # SIGTERM while it waits, so it is stopped with SIGKILL (see stop_instance).
+    # The first process in the new PID namespace (start.sh, then the init) is its
+    # PID 1: when it dies, every process of the namespace dies with it. With
+    # --kill-child it is SIGKILLed if unshare dies (unshare itself ignores SIGTERM
+    # while it waits, so it is only stopped by SIGKILL; see stop_instance).
+    printf '%s' "$STARTER" >"$dir/start.sh"
     daemonize "${netcmd[@]}" unshare --pid --fork --kill-child --mount --uts --ipc \
         --propagation private \
-        /bin/sh -c "$STARTER" testbed-start "$dir/root" "$name" "$TB_DIR" \
+        /bin/sh "$dir/start.sh" "$dir/root" "$name" "$TB_DIR" \
         </dev/null >>"$dir/sshd.log" 2>&1
     pid=$!
     echo "$pid" >"$dir/pid"
@@ -739,19 +761,30 @@ start_instance() {
     if ! wait_banner "$host" "$port" "$pid"; then
         say "instance $name did not answer with an SSH banner on $host:$port within ${BANNER_TIMEOUT}s; last lines of $dir/sshd.log:"
         tail -n 15 "$dir/sshd.log" >&2
-        stop_instance "$name" >/dev/null 2>&1 || true
         exit 1
     fi
     write_known_hosts "$name" "$host" "$port"
+    # shellcheck disable=SC2034  # read by the cleanup registered above
+    STARTING=
     say "instance $name is up: ssh on $host:$port${delay:+ (+${delay} ms each way, $(get "$name" delay_mode))}"
 }
 
 # Stop NAME: no process, mount or netns may remain.
 stop_instance() {
-    local name=$1 dir=$INSTANCES/$1 pid i left
+    local name=$1 dir=$INSTANCES/$1 pid i left kids
     pid=$(get "$name" pid)
     if pid_alive "$pid" && is_running "$name"; then
-        kill -KILL "$pid" 2>/dev/null || true
+        # Kill the namespace's PID 1 (its child), which takes every process of
+        # the namespace with it, and let unshare reap it and exit. Killing unshare
+        # first would work as well (--kill-child), but would leave the init to be
+        # reaped by this machine's init, which in some sandboxes never happens.
+        kids=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
+        if [[ -n $kids ]]; then
+            # shellcheck disable=SC2086  # a list of PIDs
+            kill -KILL $kids 2>/dev/null || true
+            for ((i = 0; i < 30; i++)); do pid_alive "$pid" || break; sleep 0.1; done
+        fi
+        if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
     fi
     for ((i = 0; i < 50; i++)); do
         left=$(pids_rooted_at "$dir/root")
@@ -871,7 +904,7 @@ cmd_status() {
             return 0
         fi
         echo "$name $([[ -d $INSTANCES/$name ]] && echo stopped || echo absent)"
-        return 1
+        exit 1
     fi
     if pristine_ok; then
         echo "pristine: $PRISTINE/rootfs ($(cat "$PRISTINE/stamp"))"
@@ -896,16 +929,17 @@ cmd_env() {
 }
 
 cmd_ssh() {
-    local name=${1:-} user=root
-    [[ -n $name ]] || die "usage: $PROG ssh NAME [--user U] [COMMAND...]"
-    shift
+    local name='' user=root
+    while (($#)); do
+        case $1 in
+            --user) [[ $# -ge 2 ]] || die "--user needs a value"; user=$2; shift 2 ;;
+            --user=*) user=${1#*=}; shift ;;
+            --) shift; break ;;
+            *) [[ -z $name ]] || break; name=$1; shift ;;
+        esac
+    done
+    [[ -n $name ]] || die "usage: $PROG ssh NAME [--user U] [--] [COMMAND...]"
     valid_name "$name"
-    if [[ ${1:-} == --user ]]; then
-        [[ $# -ge 2 ]] || die "--user needs a value"
-        user=$2
-        shift 2
-    fi
-    [[ ${1:-} == -- ]] && shift
     is_running "$name" || die "instance $name is not running"
     eval "$(print_env "$name")"
     # shellcheck disable=SC2086  # TB_SSH_OPTS is a list of options
@@ -918,10 +952,13 @@ main() {
         usage >&2
         exit 2
     fi
-    for a in "$@"; do
-        case $a in -h | --help | help) usage; exit 0 ;; esac
-    done
+    case $cmd in -h | --help | help) usage; exit 0 ;; esac
     shift
+    if [[ $cmd != ssh ]]; then
+        for a in "$@"; do
+            case $a in -h | --help) usage; exit 0 ;; esac
+        done
+    fi
     [[ $TB_DIR == /* && $TB_DIR != *[[:space:]\'\"\\]* ]] ||
         die "SHELFREADY_TESTBED_DIR must be an absolute path without spaces or quotes"
     need_root

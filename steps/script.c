@@ -55,8 +55,9 @@ static void script_validate(const struct params *p, const struct type_ctx *ctx)
 	}
 	for (size_t i = 0; env && i < env->v.n; i++)
 		if (!vars_valid_name(env->v.keys[i]))
-			diag_error(ctx->d, env->v.items[i].pos, "'%s' is not a valid environment variable name",
-				   env->v.keys[i]);
+			diag_error(ctx->d, env->v.key_pos[i],
+				   "'%s' in 'env' of %s is not a valid environment variable name", env->v.keys[i],
+				   ctx->owner);
 }
 
 const struct step_type step_script = {

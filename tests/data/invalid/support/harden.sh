@@ -1,0 +1,3 @@
+#!/bin/sh
+# Used by the script fixtures as a local script that exists.
+echo hardening

@@ -1,0 +1,173 @@
+# tests/e2e/lib.sh - harness sourced by each end-to-end test (POSIX sh).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   require_root
+#   tb_fresh my-instance || finish      # testbed instance, brought down at exit
+#   check -m "root can log in" tb_ssh root true
+#   finish                              # prints "ok NAME" or "FAIL NAME" + reasons
+#
+# All output of the test (its commands' stdout and stderr) goes to
+# build/test-logs/NAME/test.log, which is deleted when the test passes and kept,
+# with its path printed, when it fails. Each test runs on its own:
+# `sh tests/e2e/NAME.sh`.
+
+SR_TEST=$(basename "$0" .sh)
+SR_ROOT=$(cd "$(dirname "$0")/../.." && pwd) || exit 1
+TESTBED=$SR_ROOT/scripts/testbed.sh
+case ${SR_BUILD:-build} in                 # the build directory, as in tests/run.sh
+    /*) SR_LOGDIR=$SR_BUILD/test-logs/$SR_TEST ;;
+    *) SR_LOGDIR=$SR_ROOT/${SR_BUILD:-build}/test-logs/$SR_TEST ;;
+esac
+SR_LOG=$SR_LOGDIR/test.log
+SR_TMP=$SR_LOGDIR/tmp            # scratch space for the test
+SR_FAILS=
+SR_NOTES=
+SR_CLEANUP=
+SR_FINISHED=
+
+rm -rf "$SR_LOGDIR"
+if ! mkdir -p "$SR_TMP"; then
+    echo "FAIL $SR_TEST"
+    echo "  - cannot create $SR_LOGDIR"
+    exit 1
+fi
+# Keep the real stdout on fd 7 for the verdict; everything else goes to the log.
+exec 7>&1 >>"$SR_LOG" 2>&1
+echo "# $SR_TEST, $(date '+%F %T')"
+
+log() { printf '%s\n' "$*"; }
+pass() { log "PASS: $*"; }
+fail() {
+    log "FAIL: $*"
+    SR_FAILS="$SR_FAILS$*
+"
+}
+# note TEXT: shown on the verdict line, e.g. "ok NAME (17 pending updates)".
+note() {
+    log "NOTE: $*"
+    SR_NOTES="${SR_NOTES:+$SR_NOTES; }$*"
+}
+
+# check [-m MESSAGE] CMD...: run CMD (output to the log); pass if it succeeds,
+# fail otherwise. Returns CMD's status.
+check() {
+    _msg=
+    if [ "$1" = -m ]; then
+        _msg=$2
+        shift 2
+    fi
+    log "+ $*"
+    "$@"
+    _st=$?
+    if [ "$_st" -eq 0 ]; then
+        pass "${_msg:-$*}"
+    else
+        fail "${_msg:-$*} (exit status $_st)"
+    fi
+    return "$_st"
+}
+
+# check_eq MESSAGE EXPECTED ACTUAL
+check_eq() {
+    if [ "$2" = "$3" ]; then
+        pass "$1"
+    else
+        fail "$1: expected '$2', got '$3'"
+        return 1
+    fi
+}
+
+# defer CODE: run CODE (shell code) at the end of the test, last deferred first,
+# whether the test finishes or aborts.
+defer() {
+    SR_CLEANUP="$1
+$SR_CLEANUP"
+}
+
+sr_cleanup() {
+    _code=$SR_CLEANUP
+    SR_CLEANUP=
+    [ -n "$_code" ] || return 0
+    log "# cleanup"
+    eval "$_code"
+}
+
+finish() {
+    sr_cleanup
+    SR_FINISHED=1
+    if [ -z "$SR_FAILS" ]; then
+        echo "ok $SR_TEST${SR_NOTES:+ ($SR_NOTES)}" >&7
+        cd / && rm -rf "$SR_LOGDIR"
+        exit 0
+    fi
+    {
+        echo "FAIL $SR_TEST"
+        printf '%s' "$SR_FAILS" | sed 's/^/  - /'
+        echo "  log: $SR_LOG"
+    } >&7
+    exit 1
+}
+
+sr_on_exit() {
+    _st=$1
+    [ -n "$SR_FINISHED" ] && return
+    fail "the test stopped before finishing (exit status $_st)"
+    finish
+}
+trap 'sr_on_exit $?' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+require_root() {
+    if [ "$(id -u)" != 0 ]; then
+        fail "must run as root (the testbed uses namespaces, mounts and chroot)"
+        finish
+    fi
+    command -v ssh >/dev/null || { fail "the ssh client is not installed"; finish; }
+}
+
+# tb_fresh NAME [--port N] [--delay MS]: start a fresh testbed instance, load its
+# TB_* variables, and bring it down at the end of the test (deleting its state if
+# the test passed; keeping it, sshd.log included, if it failed).
+tb_fresh() {
+    defer "if [ -z \"\$SR_FAILS\" ]; then \"\$TESTBED\" down --purge '$1'; else \"\$TESTBED\" down '$1'; fi"
+    log "+ testbed.sh fresh $*"
+    if ! _env=$("$TESTBED" fresh "$@"); then
+        fail "testbed.sh fresh $* failed"
+        return 1
+    fi
+    log "$_env"
+    eval "$_env"
+}
+
+# ssh_with KEY KNOWN_HOSTS USER COMMAND...: the system ssh client, strict, to the
+# current instance (TB_HOST, TB_PORT).
+ssh_with() {
+    _key=$1 _kh=$2 _user=$3
+    shift 3
+    ssh -F none -o BatchMode=yes -o StrictHostKeyChecking=yes \
+        -o UserKnownHostsFile="$_kh" -o IdentitiesOnly=yes -o ConnectTimeout=20 \
+        -i "$_key" -p "$TB_PORT" "$_user@$TB_HOST" "$@"
+}
+
+# tb_ssh USER COMMAND...: ssh_with the instance's own key and known_hosts.
+tb_ssh() {
+    _user=$1
+    shift
+    ssh_with "$TB_KEY" "$TB_KNOWN_HOSTS" "$_user" "$@"
+}
+
+# mounts_under DIR: mount points at or below DIR on this machine.
+mounts_under() {
+    awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts
+}
+
+# procs_rooted_at DIR: PIDs of live processes whose root directory is DIR.
+procs_rooted_at() {
+    for _p in /proc/[0-9]*; do
+        _r=$(readlink "$_p/root" 2>/dev/null) || continue
+        case $_r in
+            "$1" | "$1"/*) echo "${_p#/proc/}" ;;
+        esac
+    done
+}
