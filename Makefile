@@ -68,7 +68,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
 LIB_SRC = $(sort $(wildcard lib/*.c steps/*.c checks/*.c))
 CMD_SRC = $(sort $(wildcard cmd/*.c))
 PROFILES = $(sort $(wildcard profiles/*.yaml))
-GEN_SRC = $(B)/gen/bundled_profiles.c
+SCRIPTS = scripts/gather.sh
+GEN_SRC = $(B)/gen/bundled_profiles.c $(B)/gen/embedded_scripts.c
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/obj/%.o) $(GEN_SRC:$(B)/gen/%.c=$(B)/obj/gen/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
@@ -77,6 +78,8 @@ UNIT_HELPER = $(B)/obj/tests/unit/helpers.o
 
 .PHONY: all deps test unit e2e demo fuzz fuzz-replay install uninstall clean check-tables
 .DEFAULT_GOAL := all
+# keep objects that pattern chains would otherwise delete as intermediate
+.PRECIOUS: $(B)/obj/%.o $(B)/obj/tests/%.o
 
 all: $(B)/shelfready
 
@@ -91,9 +94,13 @@ $(B)/embed: scripts/embed.c
 	@mkdir -p $(B)
 	$(CC) -std=c11 -O1 -Wall -Wextra -o $@ $<
 
-$(GEN_SRC): $(B)/embed $(PROFILES)
+$(B)/gen/bundled_profiles.c: $(B)/embed $(PROFILES)
 	@mkdir -p $(B)/gen
 	$(QUIET_GEN)$(B)/embed $@ bundled.h 'struct bundled_file' bundled_profiles $(PROFILES)
+
+$(B)/gen/embedded_scripts.c: $(B)/embed $(SCRIPTS)
+	@mkdir -p $(B)/gen
+	$(QUIET_GEN)$(B)/embed $@ bundled.h 'struct bundled_file' embedded_scripts $(SCRIPTS)
 
 $(B)/obj/%.o: %.c $(B)/FLAGS
 	@mkdir -p $(@D)
@@ -114,7 +121,7 @@ $(B)/.tables-ok: scripts/check-tables.sh $(LIB_SRC) $(CMD_SRC)
 	@touch $@
 
 $(B)/shelfready: $(CMD_OBJ) $(B)/libshelfready.a $(B)/.tables-ok
-	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libshelfready.a $(DEP_LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libshelfready.a $(DEP_LIBS) -lpthread
 
 # ---- tests ----
 
@@ -139,7 +146,12 @@ $(B)/fuzz/fuzz_loader: $(FUZZ_SRC) $(wildcard lib/*.h)
 		-fsanitize=fuzzer,address,undefined -Ilib -I$(B)/gen $(DEP_CFLAGS) \
 		-o $@ $(FUZZ_SRC) $(DEP_LIBS)
 
-unit: $(UNIT_BIN) $(B)/tests/fuzz_replay_loader
+# a driver for the SSH transport in end-to-end tests
+$(B)/tests/sshprobe: $(B)/obj/tests/tools/sshprobe.o $(B)/libshelfready.a
+	@mkdir -p $(@D)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS) -lpthread
+
+unit: $(UNIT_BIN) $(B)/tests/fuzz_replay_loader $(B)/tests/sshprobe
 
 deps:
 	sh scripts/deps.sh

@@ -9,7 +9,7 @@
  *   list    := "[" [ operand { "," operand } ] "]"
  *   name    := fact names such as os.family, or vars.NAME
  * Values are strings; a bare name is true when its value is "true". Right of
- * `in`, a name's value is split on whitespace.
+ * `in`, a name's value is split on whitespace and commas.
  */
 #ifndef SR_COND_H
 #define SR_COND_H

@@ -65,7 +65,8 @@ const struct param *params_get(const struct params *p, const char *key)
 static int parse_ll(const char *s, long long *out)
 {
 	char *end;
-	if (!*s)
+	/* strtoll would also take leading blanks and '+': integers are digits */
+	if (!((*s >= '0' && *s <= '9') || (*s == '-' && s[1] >= '0' && s[1] <= '9')))
 		return -1;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);

@@ -41,6 +41,7 @@ struct builder {
 	size_t *line_start; /* byte offset of each line (0-based index) */
 	size_t nlines;
 	size_t cur_char, cur_byte; /* see byte_at() */
+	size_t bom;                /* length of a UTF-8 byte-order mark at the start */
 	/* anchors of open collections, registered when they end */
 	char **open_anchor;
 	size_t oacap;
@@ -455,8 +456,11 @@ static void report_parser_error(struct builder *b, yaml_parser_t *p, struct tabm
  */
 static size_t byte_at(struct builder *b, size_t ci)
 {
-	if (ci < b->cur_char)
-		b->cur_char = b->cur_byte = 0;
+	if (ci < b->cur_char || b->cur_byte < b->bom) {
+		/* libyaml's character index does not count a byte-order mark */
+		b->cur_char = 0;
+		b->cur_byte = b->bom;
+	}
 	while (b->cur_char < ci && b->cur_byte < b->len) {
 		b->cur_byte += utf8_len((unsigned char)b->data[b->cur_byte]);
 		b->cur_char++;
@@ -601,6 +605,8 @@ int ytree_parse(const char *file, const char *data, size_t len, struct ydoc **ou
 	scan_tabs(data, len, &tabs, &ntabs);
 	b.data = data;
 	b.len = len;
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
+		b.bom = 3;
 	{
 		size_t cap = 0;
 		ALLOC_GROW(b.line_start, 1, cap);

@@ -56,8 +56,10 @@ struct ydoc {
 
 /*
  * Parse data (len bytes) read from file. Problems are added to d. Returns 0 and
- * a document (whose root may be NULL when empty) when no error was found,
- * otherwise a negative value and *out is NULL.
+ * a document (whose root may be NULL when empty) unless the YAML could not be
+ * parsed at all; errors that leave a usable tree (duplicate keys, undefined
+ * aliases, tabs libyaml accepted) are reported in d and the tree is returned,
+ * so that later checks still find every other problem.
  */
 int ytree_parse(const char *file, const char *data, size_t len, struct ydoc **out,
 		struct diags *d);
@@ -70,7 +72,8 @@ int ynode_is_null(const struct ynode *n);
 struct ynode *ynode_map_get(const struct ynode *map, const char *key);
 /*
  * The position of byte off of a scalar's value: exact for single-line plain
- * and quoted scalars without escapes, the scalar's own position otherwise.
+ * and quoted scalars (escapes included), the scalar's own position for
+ * multi-line and block scalars.
  */
 struct srcpos ynode_pos_at(const struct ynode *n, size_t off);
 

@@ -14,6 +14,7 @@ int test_load(const char *ref, const char *const *vars, struct loader **l, struc
 	      struct diags *d)
 {
 	struct loader_opts o = { TEST_TODAY, NULL };
+	*r = NULL;
 	*l = loader_new(&o);
 	for (size_t i = 0; vars && vars[i]; i++)
 		if (loader_add_var(*l, vars[i], d) < 0)
