@@ -70,6 +70,36 @@ struct loader *loader_from_args(const struct cmd_args *a, struct diags *d);
 /* Print diagnostics to stderr, coloured on a terminal unless NO_COLOR is set. */
 void print_diags(const struct diags *d);
 
+/* Options of every command that connects to a target. */
+#define CONNECT_OPTS                                                                               \
+	{ "identity", 'i', "FILE", 0, "private key file (OpenSSH format: ed25519, ecdsa, rsa)" },  \
+	{ "key-env", 0, "VAR", 0, "private key as PEM text in environment variable VAR" },         \
+	{ "key-passphrase-env", 0, "VAR", 0, "the key's passphrase, from environment variable VAR" }, \
+	{ "password-env", 0, "VAR", 0, "login password (also keyboard-interactive) from VAR" },      \
+	{ "no-agent", 0, NULL, 0, "do not use ssh-agent" },                                         \
+	{ "known-hosts", 0, "FILE", 0, "known hosts file (default ~/.ssh/known_hosts)" },           \
+	{ "host-key", 0, "POLICY", 0, "strict (default), accept-new, fingerprint:SHA256:..., off" }, \
+	{ "jump", 'J', "[USER@]HOST[:PORT]", 0, "connect through this bastion (same credentials)" }, \
+	{ "connect-timeout", 0, "SECONDS", 0, "give up on a connection attempt after this (default 10)" }, \
+	{ "wait", 0, "SECONDS", 0, "keep retrying until SSH answers, up to this long (default 0)" }, \
+	{ "keepalive", 0, "SECONDS", 0, "SSH keepalive interval (default 15; 0 turns it off)" },  \
+	{ "sudo", 0, NULL, 0, "run commands on the target through sudo" },                          \
+	{ "sudo-password-env", 0, "VAR", 0, "sudo password from environment variable VAR (implies --sudo)" }
+
+struct ssh_opts;
+
+/* Connection settings from the CONNECT_OPTS and a TARGET argument. */
+struct conn_setup {
+	struct ssh_opts *o;
+	char *known_hosts;
+};
+
+/* 0, or EXIT_USAGE after printing what is wrong. */
+int conn_setup(const struct cmd_args *a, const char *target, struct conn_setup *cs);
+void conn_setup_release(struct conn_setup *cs);
+/* Exit code for an engine error code. */
+int exit_code_for(int err);
+
 extern const struct cmd_entry *const cmd_table[];
 
 #endif

@@ -1,6 +1,7 @@
 /* Option parsing derived from the command table, and helpers shared by commands. */
 #include "cmd.h"
 
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,11 @@
 
 #include "date.h"
 #include "diag.h"
+#include "error.h"
 #include "profile.h"
+#include "ssh.h"
 #include "strbuf.h"
+#include "target.h"
 #include "banned.h"
 
 static const struct cmd_opt help_opt = { "help", 'h', NULL, 0, "show this help" };
@@ -254,4 +258,139 @@ void print_diags(const struct diags *d)
 		}
 		free(line);
 	}
+}
+
+static void print_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "shelfready: %s\n", msg);
+}
+
+static int seconds_arg(const struct cmd_args *a, const char *name, int def, int *out)
+{
+	const char *v = arg_get(a, name);
+	char *end;
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < 0 || n > 86400) {
+		fprintf(stderr, "shelfready %s: --%s expects seconds (0 to 86400), found '%s'\n",
+			a->cmd->name, name, v);
+		return EXIT_USAGE;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+/* A secret named by an environment variable; never taken from argv. */
+static int secret_env(const struct cmd_args *a, const char *opt, const char **out)
+{
+	const char *var = arg_get(a, opt);
+	*out = NULL;
+	if (!var)
+		return 0;
+	const char *v = getenv(var);
+	if (!v) {
+		fprintf(stderr, "shelfready %s: --%s names '%s', which is not set in the environment\n",
+			a->cmd->name, opt, var);
+		return EXIT_USAGE;
+	}
+	*out = v;
+	return 0;
+}
+
+static char *local_user(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *u = getenv("USER");
+	return xstrdup(pw ? pw->pw_name : u && *u ? u : "root");
+}
+
+int conn_setup(const struct cmd_args *a, const char *target, struct conn_setup *cs)
+{
+	struct error e = ERROR_INIT;
+	struct ssh_opts *o = xcalloc(1, sizeof(*o));
+	const char *policy = arg_get(a, "host-key");
+	const char *home = getenv("HOME");
+	int ret = EXIT_USAGE;
+
+	memset(cs, 0, sizeof(*cs));
+	cs->o = o;
+	o->target.port = 22;
+	o->jump.port = 22;
+	if (target_parse(target, &o->target, &e) < 0)
+		goto bad;
+	if (!o->target.user)
+		o->target.user = local_user();
+	if (arg_get(a, "jump")) {
+		if (target_parse(arg_get(a, "jump"), &o->jump, &e) < 0) {
+			error_prefix(&e, "--jump");
+			goto bad;
+		}
+		if (!o->jump.user)
+			o->jump.user = xstrdup(o->target.user);
+	}
+	if (!policy || !strcmp(policy, "strict"))
+		o->hostkey = HOSTKEY_STRICT;
+	else if (!strcmp(policy, "accept-new"))
+		o->hostkey = HOSTKEY_ACCEPT_NEW;
+	else if (!strcmp(policy, "off"))
+		o->hostkey = HOSTKEY_OFF;
+	else if (str_starts_with(policy, "fingerprint:SHA256:") && strlen(policy) > 19) {
+		o->hostkey = HOSTKEY_PIN;
+		o->pin = policy + strlen("fingerprint:");
+	} else {
+		fprintf(stderr,
+			"shelfready %s: --host-key expects strict, accept-new, fingerprint:SHA256:... or off, found '%s'\n",
+			a->cmd->name, policy);
+		return EXIT_USAGE;
+	}
+	if (arg_get(a, "known-hosts"))
+		cs->known_hosts = xstrdup(arg_get(a, "known-hosts"));
+	else
+		cs->known_hosts = xasprintf("%s/.ssh/known_hosts", home && *home ? home : ".");
+	o->known_hosts = cs->known_hosts;
+	o->auth.identity_file = arg_get(a, "identity");
+	o->auth.no_agent = arg_get(a, "no-agent") != NULL;
+	if (secret_env(a, "key-env", &o->auth.key_pem) || secret_env(a, "key-passphrase-env", &o->auth.passphrase) ||
+	    secret_env(a, "password-env", &o->auth.password) ||
+	    secret_env(a, "sudo-password-env", &o->sudo_password))
+		return EXIT_USAGE;
+	if (o->auth.key_pem)
+		o->auth.key_pem_len = strlen(o->auth.key_pem);
+	o->sudo = arg_get(a, "sudo") != NULL || o->sudo_password != NULL;
+	if (seconds_arg(a, "connect-timeout", 10, &o->connect_timeout) ||
+	    seconds_arg(a, "wait", 0, &o->wait) || seconds_arg(a, "keepalive", 15, &o->keepalive))
+		return EXIT_USAGE;
+	if (o->connect_timeout == 0)
+		o->connect_timeout = 10;
+	o->notice = print_notice;
+	return 0;
+bad:
+	fprintf(stderr, "shelfready %s: %s\n", a->cmd->name, e.msg);
+	error_release(&e);
+	return ret;
+}
+
+void conn_setup_release(struct conn_setup *cs)
+{
+	if (!cs || !cs->o)
+		return;
+	target_release(&cs->o->target);
+	target_release(&cs->o->jump);
+	free(cs->o);
+	free(cs->known_hosts);
+	memset(cs, 0, sizeof(*cs));
+}
+
+int exit_code_for(int err)
+{
+	if (err == 0)
+		return EXIT_COMPLIANT;
+	if (err == SR_ERR_USAGE)
+		return EXIT_USAGE;
+	/* could not get at the target: connection, auth, host key, a lost or stuck session */
+	return EXIT_CONNECT;
 }

@@ -1,0 +1,93 @@
+#include "collect.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bundled.h"
+#include "error.h"
+#include "ssh.h"
+#include "strbuf.h"
+#include "banned.h"
+
+#define COLLECT_DEFAULT_TIMEOUT 600
+#define COLLECT_CAP (64u << 20)
+
+extern const struct bundled_file embedded_scripts[];
+
+const char *collect_script(size_t *len)
+{
+	for (const struct bundled_file *f = embedded_scripts; f->name; f++)
+		if (!strcmp(f->name, "gather")) {
+			*len = f->len;
+			return f->data;
+		}
+	*len = 0;
+	return NULL;
+}
+
+/* A fresh token so that the target's output cannot fake the framing by accident. */
+static void make_nonce(char *buf, size_t n)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[32];
+	if (n > sizeof(rnd))
+		n = sizeof(rnd);
+	if (getrandom(rnd, n, 0) != (ssize_t)n) {
+		/* no entropy source: fall back on time and pid, uniqueness is all we need */
+		unsigned long v = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
+		for (size_t i = 0; i < n; i++, v = v * 1103515245u + 12345u)
+			rnd[i] = (unsigned char)(v >> 16);
+	}
+	for (size_t i = 0; i + 1 < n; i++)
+		buf[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
+	buf[n - 1] = '\0';
+}
+
+static void forward_line(void *arg, int stream, const char *line, size_t len)
+{
+	const struct collect_opts *o = arg;
+	if (stream == EXEC_STDERR && o->on_stderr)
+		o->on_stderr(o->arg, line, len);
+}
+
+int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **out, size_t *len,
+		       struct error *e)
+{
+	char nonce[17];
+	size_t script_len;
+	const char *script = collect_script(&script_len);
+	struct exec_result r;
+	struct strbuf cmd = STRBUF_INIT;
+	int ret;
+
+	if (!script)
+		return error_set(e, SR_ERR, "no gather script compiled in");
+	make_nonce(nonce, sizeof(nonce));
+	strbuf_addf(&cmd, "sh -s -- %s%s", nonce, o->no_refresh ? " --no-refresh" : "");
+	struct exec_opts xo = { script, script_len, o->timeout ? o->timeout : COLLECT_DEFAULT_TIMEOUT,
+				COLLECT_CAP, 0, forward_line, (void *)o };
+	memset(&r, 0, sizeof(r));
+	ret = ssh_exec(c, cmd.buf, &xo, &r, e);
+	if (ret)
+		goto out;
+	if (r.out_truncated) {
+		ret = error_set(e, SR_ERR_REMOTE, "the gather output was larger than %u MiB; truncated",
+				COLLECT_CAP >> 20);
+		goto out;
+	}
+	if (r.status != 0) {
+		ret = error_set(e, SR_ERR_REMOTE, "the gather script failed on the target (%s %d)%s%.200s",
+				r.signal ? "signal" : "exit status", r.signal ? 0 : r.status,
+				r.err.len ? ": " : "", r.err.len ? r.err.buf : "");
+		goto out;
+	}
+	*len = r.out.len;
+	*out = strbuf_detach(&r.out);
+out:
+	exec_result_release(&r);
+	strbuf_release(&cmd);
+	return ret;
+}

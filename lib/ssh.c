@@ -1,0 +1,1403 @@
+/*
+ * SSH transport on libssh2. Sessions run in non-blocking mode: every libssh2
+ * call that would block returns LIBSSH2_ERROR_EAGAIN and we poll the socket
+ * in the direction libssh2 asks for, with a deadline. That gives connect,
+ * command and keepalive timing without threads; the one thread is the pump
+ * that carries a jump host's direct-tcpip channel to a socket pair.
+ */
+#include "ssh.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "banned.h"
+
+#define EXEC_DEFAULT_CAP (1u << 20)
+#define IO_CHUNK 32768
+
+struct pump {
+	LIBSSH2_SESSION *session; /* the jump host's */
+	LIBSSH2_CHANNEL *chan;
+	int sock;                 /* to the jump host */
+	int fd;                   /* our end of the socket pair */
+	pthread_t thread;
+	volatile int stop;
+	int keepalive;
+};
+
+struct ssh_conn {
+	const struct ssh_opts *o;
+	LIBSSH2_SESSION *s;
+	int sock;
+	struct pump *pump; /* non-NULL with a jump host */
+	char *auth_method;
+	char *display;
+	unsigned channels;
+};
+
+static void notice(const struct ssh_opts *o, const char *fmt, ...) SR_PRINTF(2, 3);
+static void notice(const struct ssh_opts *o, const char *fmt, ...)
+{
+	va_list ap;
+	if (!o->notice)
+		return;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	o->notice(o->notice_arg, msg);
+	free(msg);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* libssh2's last error as text, made once here. */
+static const char *ssh_errmsg(LIBSSH2_SESSION *s)
+{
+	char *msg = NULL;
+	int len = 0;
+	if (!s)
+		return "no session";
+	libssh2_session_last_error(s, &msg, &len, 0);
+	return msg && *msg ? msg : "unknown libssh2 error";
+}
+
+static int is_disconnect(int rc)
+{
+	return rc == LIBSSH2_ERROR_SOCKET_RECV || rc == LIBSSH2_ERROR_SOCKET_SEND ||
+	       rc == LIBSSH2_ERROR_SOCKET_DISCONNECT || rc == LIBSSH2_ERROR_SOCKET_TIMEOUT ||
+	       rc == LIBSSH2_ERROR_BANNER_RECV || rc == LIBSSH2_ERROR_BANNER_SEND;
+}
+
+/*
+ * Wait until the session's socket is ready in the direction libssh2 wants,
+ * or a keepalive is due (sent here). 0 to call libssh2 again; -1 once the
+ * deadline (ms since an arbitrary start; 0: none) has passed.
+ */
+static int wait_socket(LIBSSH2_SESSION *s, int sock, long long deadline, int keepalive)
+{
+	int dirs = libssh2_session_block_directions(s);
+	struct pollfd p = { sock, 0, 0 };
+	long long wait = 1000;
+
+	if (dirs & LIBSSH2_SESSION_BLOCK_INBOUND)
+		p.events |= POLLIN;
+	if (dirs & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+		p.events |= POLLOUT;
+	if (!p.events)
+		p.events = POLLIN;
+	if (keepalive) {
+		int next = 0;
+		libssh2_keepalive_send(s, &next);
+		if (next > 0 && next * 1000LL < wait)
+			wait = next * 1000LL;
+	}
+	if (deadline) {
+		long long left = deadline - now_ms();
+		if (left <= 0)
+			return -1;
+		if (left < wait)
+			wait = left;
+	}
+	if (poll(&p, 1, (int)wait) < 0 && errno != EINTR)
+		return -1;
+	return deadline && now_ms() >= deadline ? -1 : 0;
+}
+
+/* ---- TCP ---- */
+
+static int tcp_connect(const char *host, int port, int timeout_s, int *out, struct error *e)
+{
+	struct addrinfo hints, *res = NULL;
+	char portstr[8];
+	int fd = -1, ret = SR_ERR_CONNECT, saved = 0;
+	long long deadline = now_ms() + (long long)timeout_s * 1000;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	int gai = getaddrinfo(host, portstr, &hints, &res);
+	if (gai) {
+		error_set(e, ret, "cannot resolve '%s': %s", host, gai_strerror(gai));
+		goto out;
+	}
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd < 0) {
+			saved = errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno == EINPROGRESS) {
+			struct pollfd p = { fd, POLLOUT, 0 };
+			long long left = deadline - now_ms();
+			int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+			if (r == 1) {
+				int err = 0;
+				socklen_t len = sizeof(err);
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+				if (!err)
+					break;
+				saved = err;
+			} else {
+				saved = ETIMEDOUT;
+			}
+		} else {
+			saved = errno;
+		}
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		if (saved == ETIMEDOUT)
+			error_set(e, ret, "cannot connect to %s port %d: no answer within %d s", host, port,
+				  timeout_s);
+		else
+			error_set(e, ret, "cannot connect to %s port %d: %s", host, port, strerror(saved));
+		goto out;
+	}
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	*out = fd;
+	ret = 0;
+out:
+	if (res)
+		freeaddrinfo(res);
+	return ret;
+}
+
+/* ---- host keys ---- */
+
+static void base64(struct strbuf *sb, const unsigned char *in, size_t n)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		strbuf_addch(sb, tab[(v >> 18) & 63]);
+		strbuf_addch(sb, tab[(v >> 12) & 63]);
+		if (i + 1 < n)
+			strbuf_addch(sb, tab[(v >> 6) & 63]);
+		if (i + 2 < n)
+			strbuf_addch(sb, tab[v & 63]);
+	}
+}
+
+static const char *hostkey_type_name(int type)
+{
+	switch (type) {
+	case LIBSSH2_HOSTKEY_TYPE_RSA: return "ssh-rsa";
+	case LIBSSH2_HOSTKEY_TYPE_DSS: return "ssh-dss";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return "ecdsa-sha2-nistp256";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return "ecdsa-sha2-nistp384";
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return "ecdsa-sha2-nistp521";
+	case LIBSSH2_HOSTKEY_TYPE_ED25519: return "ssh-ed25519";
+	}
+	return "unknown";
+}
+
+static int knownhost_keybit(int type)
+{
+	switch (type) {
+	case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+	case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+	case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
+	}
+	return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
+}
+
+/* "[host]:port" or "host" as known_hosts writes it. */
+static char *known_name(const struct target *t)
+{
+	if (t->port == 22)
+		return xstrdup(t->host);
+	return xasprintf("[%s]:%d", t->host, t->port);
+}
+
+/*
+ * Load known_hosts line by line, so that one line libssh2 cannot read (a
+ * certificate authority, a key type it lacks) does not hide the others.
+ * Also collects the key types listed for name in plain (unhashed) entries.
+ */
+static LIBSSH2_KNOWNHOSTS *load_known_hosts(LIBSSH2_SESSION *s, const char *path, const char *name,
+					    struct strbuf *types)
+{
+	LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(s);
+	char *data = NULL;
+	size_t len = 0;
+
+	if (!kh || read_file(path, 16u << 20, &data, &len) < 0)
+		return kh;
+	char *line = data;
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		if (nl)
+			*nl = '\0'; /* libssh2 reads the key up to a NUL, not up to n */
+		if (n && n < 16384 && line[0] != '#' && line[0] != '@') {
+			libssh2_knownhost_readline(kh, line, n, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+			/* hostnames field, then the key type */
+			size_t hl = strcspn(line, " \t");
+			if (hl < n && line[0] != '|') {
+				char *hosts = xstrndup(line, hl);
+				char *type_start = line + hl + strspn(line + hl, " \t");
+				size_t tl = strcspn(type_start, " \t\n");
+				for (char *h = hosts; h && *h;) {
+					char *comma = strchr(h, ',');
+					if (comma)
+						*comma = '\0';
+					if (!strcmp(h, name)) {
+						strbuf_addf(types, "%s%.*s", types->len ? "," : "", (int)tl, type_start);
+						break;
+					}
+					h = comma ? comma + 1 : NULL;
+				}
+				free(hosts);
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(data);
+	return kh;
+}
+
+static int mkdir_parent(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int r = 0;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		struct stat st;
+		if (stat(dir, &st) < 0)
+			r = mkdir(dir, 0700);
+	}
+	free(dir);
+	return r;
+}
+
+static int record_host_key(LIBSSH2_KNOWNHOSTS *kh, const char *path, const char *name,
+			   const char *key, size_t keylen, int type, struct error *e)
+{
+	struct libssh2_knownhost *entry = NULL;
+	char line[16384];
+	size_t outlen = 0;
+
+	if (libssh2_knownhost_addc(kh, name, NULL, key, keylen, NULL, 0,
+				   LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
+					   knownhost_keybit(type),
+				   &entry) < 0 ||
+	    libssh2_knownhost_writeline(kh, entry, line, sizeof(line), &outlen,
+					LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0)
+		return error_set(e, SR_ERR_HOSTKEY, "cannot record the host key of %s", name);
+	mkdir_parent(path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_set(e, SR_ERR_HOSTKEY, "cannot record the host key in '%s': %s", path,
+				 strerror(errno));
+	ssize_t w = write(fd, line, outlen);
+	close(fd);
+	if (w != (ssize_t)outlen)
+		return error_set(e, SR_ERR_HOSTKEY, "cannot record the host key in '%s'", path);
+	return 0;
+}
+
+static int verify_host_key(LIBSSH2_SESSION *s, const struct ssh_opts *o, const struct target *t,
+			   struct error *e)
+{
+	size_t keylen = 0;
+	int type = 0, ret = SR_ERR_HOSTKEY;
+	const char *key = libssh2_session_hostkey(s, &keylen, &type);
+	const unsigned char *hash =
+		(const unsigned char *)libssh2_hostkey_hash(s, LIBSSH2_HOSTKEY_HASH_SHA256);
+	struct strbuf fp = STRBUF_INIT, types = STRBUF_INIT;
+	char *name = known_name(t);
+	LIBSSH2_KNOWNHOSTS *kh = NULL;
+
+	if (!key || !hash) {
+		error_set(e, ret, "%s offered no usable host key", name);
+		goto out;
+	}
+	strbuf_addstr(&fp, "SHA256:");
+	base64(&fp, hash, 32);
+
+	switch (o->hostkey) {
+	case HOSTKEY_OFF:
+		notice(o, "WARNING: host key checking is off: accepting %s key %s of %s without "
+			  "verification; anyone on the path can impersonate this host",
+		       hostkey_type_name(type), fp.buf, name);
+		ret = 0;
+		goto out;
+	case HOSTKEY_PIN: {
+		const char *pin = o->pin ? o->pin : "";
+		size_t pl = strlen(pin);
+		while (pl && pin[pl - 1] == '=')
+			pl--;
+		if (pl == fp.len && !strncmp(pin, fp.buf, pl)) {
+			ret = 0;
+			goto out;
+		}
+		error_set(e, ret, "host key of %s is %s %s, not the pinned %s", name, hostkey_type_name(type),
+			  fp.buf, pin);
+		goto out;
+	}
+	default:
+		break;
+	}
+	kh = load_known_hosts(s, o->known_hosts, name, &types);
+	if (!kh) {
+		error_set(e, ret, "cannot check host keys: %s", ssh_errmsg(s));
+		goto out;
+	}
+	struct libssh2_knownhost *found = NULL;
+	int r = libssh2_knownhost_checkp(kh, t->host, t->port, key, keylen,
+					 LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
+						 knownhost_keybit(type),
+					 &found);
+	if (r == LIBSSH2_KNOWNHOST_CHECK_MATCH) {
+		ret = 0;
+	} else if (r == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) {
+		error_set(e, ret,
+			  "WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED for %s: it offered %s %s, which "
+			  "does not match %s. Someone could be eavesdropping (a man-in-the-middle attack), "
+			  "or the host key was replaced; refusing to connect. If the change is expected, "
+			  "remove the old entry (ssh-keygen -R '%s' -f '%s')",
+			  name, hostkey_type_name(type), fp.buf, o->known_hosts, name, o->known_hosts);
+	} else if (r == LIBSSH2_KNOWNHOST_CHECK_NOTFOUND && o->hostkey == HOSTKEY_ACCEPT_NEW) {
+		ret = record_host_key(kh, o->known_hosts, name, key, keylen, type, e);
+		if (!ret)
+			notice(o, "recorded the %s host key %s of %s in %s", hostkey_type_name(type), fp.buf,
+			       name, o->known_hosts);
+	} else if (r == LIBSSH2_KNOWNHOST_CHECK_NOTFOUND) {
+		error_set(e, ret,
+			  "unknown host key for %s: %s %s is not in %s. Check the fingerprint, then "
+			  "run with --host-key accept-new to record it, or pin it with "
+			  "--host-key fingerprint:%s",
+			  name, hostkey_type_name(type), fp.buf, o->known_hosts, fp.buf);
+	} else {
+		error_set(e, ret, "cannot check the host key of %s: %s", name, ssh_errmsg(s));
+	}
+out:
+	if (kh)
+		libssh2_knownhost_free(kh);
+	strbuf_release(&fp);
+	strbuf_release(&types);
+	free(name);
+	return ret;
+}
+
+/* Prefer the host key types known_hosts lists for this host, as OpenSSH does. */
+static void prefer_known_types(LIBSSH2_SESSION *s, const struct ssh_opts *o, const struct target *t)
+{
+	static const char *const all[] = { "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+					   "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256",
+					   "ssh-rsa", NULL };
+	struct strbuf types = STRBUF_INIT, pref = STRBUF_INIT;
+	char *name = known_name(t);
+
+	if (o->hostkey != HOSTKEY_STRICT && o->hostkey != HOSTKEY_ACCEPT_NEW)
+		goto out;
+	LIBSSH2_KNOWNHOSTS *kh = load_known_hosts(s, o->known_hosts, name, &types);
+	if (kh)
+		libssh2_knownhost_free(kh);
+	if (!types.len)
+		goto out;
+	/* known types first (ssh-rsa keys also verify rsa-sha2-*), then the rest */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; all[i]; i++) {
+			const char *match = str_starts_with(all[i], "rsa-sha2") ? "ssh-rsa" : all[i];
+			int known = strstr(types.buf, match) != NULL;
+			if (known == (pass == 0))
+				strbuf_addf(&pref, "%s%s", pref.len ? "," : "", all[i]);
+		}
+	}
+	libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY, pref.buf);
+out:
+	strbuf_release(&types);
+	strbuf_release(&pref);
+	free(name);
+}
+
+/* ---- authentication ---- */
+
+struct kbdint_ctx {
+	const char *password;
+	int answered;
+};
+
+static void kbdint_cb(const char *name, int name_len, const char *instruction, int instruction_len,
+		      int num_prompts, const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts,
+		      LIBSSH2_USERAUTH_KBDINT_RESPONSE *responses, void **abstract)
+{
+	struct ssh_conn *c = *abstract;
+	(void)name;
+	(void)name_len;
+	(void)instruction;
+	(void)instruction_len;
+	(void)prompts;
+	for (int i = 0; i < num_prompts; i++) {
+		/* answer every prompt with the password (libssh2 frees the text) */
+		const char *pw = c->o->auth.password ? c->o->auth.password : "";
+		size_t n = strlen(pw);
+		responses[i].text = malloc(n + 1);
+		if (!responses[i].text) {
+			responses[i].length = 0;
+			continue;
+		}
+		memcpy(responses[i].text, pw, n + 1);
+		responses[i].length = (unsigned)n;
+	}
+}
+
+/* Run an auth call to completion in non-blocking mode; returns its result. */
+#define NB_CALL(rc, s, sock, deadline, call)                                    \
+	do {                                                                    \
+		while (((rc) = (call)) == LIBSSH2_ERROR_EAGAIN)                 \
+			if (wait_socket((s), (sock), (deadline), 0) < 0)        \
+				break;                                          \
+	} while (0)
+
+static int try_agent(struct ssh_conn *c, const char *user, long long deadline, struct strbuf *tried)
+{
+	LIBSSH2_AGENT *agent = libssh2_agent_init(c->s);
+	struct libssh2_agent_publickey *id = NULL, *prev = NULL;
+	int ok = 0, rc;
+
+	if (!agent)
+		return 0;
+	libssh2_session_set_blocking(c->s, 1);
+	if (libssh2_agent_connect(agent) == 0 && libssh2_agent_list_identities(agent) == 0) {
+		strbuf_addf(tried, "%sssh-agent", tried->len ? ", " : "");
+		while (!ok && libssh2_agent_get_identity(agent, &id, prev) == 0) {
+			rc = libssh2_agent_userauth(agent, user, id);
+			ok = rc == 0;
+			prev = id;
+		}
+		libssh2_agent_disconnect(agent);
+	}
+	libssh2_agent_free(agent);
+	libssh2_session_set_blocking(c->s, 0);
+	(void)deadline;
+	return ok;
+}
+
+static int authenticate(struct ssh_conn *c, const struct target *t, struct error *e)
+{
+	const struct ssh_auth *a = &c->o->auth;
+	const char *user = t->user;
+	unsigned ulen = (unsigned)strlen(user);
+	long long deadline = now_ms() + (long long)c->o->connect_timeout * 1000 + 30000;
+	struct strbuf tried = STRBUF_INIT;
+	char *methods = NULL;
+	const char *list;
+	int rc, ret = SR_ERR_AUTH;
+
+	while (!(list = libssh2_userauth_list(c->s, user, ulen)) &&
+	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+			break;
+	if (!list) {
+		if (libssh2_userauth_authenticated(c->s)) {
+			c->auth_method = xstrdup("none");
+			return 0;
+		}
+		return error_set(e, SR_ERR_CONNECT, "connection to %s failed during authentication: %s",
+				 c->display, ssh_errmsg(c->s));
+	}
+	methods = xstrdup(list);
+	int pubkey = strstr(methods, "publickey") != NULL;
+
+	if (pubkey && !a->no_agent && getenv("SSH_AUTH_SOCK") && try_agent(c, user, deadline, &tried)) {
+		c->auth_method = xstrdup("publickey (ssh-agent)");
+		goto ok;
+	}
+	if (pubkey && a->identity_file) {
+		strbuf_addf(&tried, "%skey file %s", tried.len ? ", " : "", a->identity_file);
+		NB_CALL(rc, c->s, c->sock, deadline,
+			libssh2_userauth_publickey_fromfile_ex(c->s, user, ulen, NULL, a->identity_file,
+							       a->passphrase));
+		if (rc == 0) {
+			c->auth_method = xasprintf("publickey (%s)", a->identity_file);
+			goto ok;
+		}
+		if (rc == LIBSSH2_ERROR_FILE) {
+			error_set(e, ret, "cannot use the key file '%s': %s%s", a->identity_file, ssh_errmsg(c->s),
+				  a->passphrase ? "" : " (if it has a passphrase, pass it with --key-passphrase-env)");
+			goto out;
+		}
+	}
+	if (pubkey && !a->identity_file && !a->key_pem) {
+		/* OpenSSH's default identities */
+		static const char *const defaults[] = { "id_ed25519", "id_ecdsa", "id_rsa", NULL };
+		const char *home = getenv("HOME");
+		for (size_t i = 0; home && defaults[i]; i++) {
+			char *path = xasprintf("%s/.ssh/%s", home, defaults[i]);
+			if (access(path, R_OK) == 0) {
+				strbuf_addf(&tried, "%skey file %s", tried.len ? ", " : "", path);
+				NB_CALL(rc, c->s, c->sock, deadline,
+					libssh2_userauth_publickey_fromfile_ex(c->s, user, ulen, NULL, path,
+									       a->passphrase));
+				if (rc == 0) {
+					c->auth_method = xasprintf("publickey (%s)", path);
+					free(path);
+					goto ok;
+				}
+			}
+			free(path);
+		}
+	}
+	if (pubkey && a->key_pem) {
+		strbuf_addf(&tried, "%skey from the environment", tried.len ? ", " : "");
+		NB_CALL(rc, c->s, c->sock, deadline,
+			libssh2_userauth_publickey_frommemory(c->s, user, ulen, NULL, 0, a->key_pem,
+							      a->key_pem_len, a->passphrase));
+		if (rc == 0) {
+			c->auth_method = xstrdup("publickey (key from the environment)");
+			goto ok;
+		}
+		if (rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED) {
+			error_set(e, ret, "cannot use the private key from the environment: %s", ssh_errmsg(c->s));
+			goto out;
+		}
+	}
+	if (a->password && strstr(methods, "password")) {
+		strbuf_addf(&tried, "%spassword", tried.len ? ", " : "");
+		NB_CALL(rc, c->s, c->sock, deadline,
+			libssh2_userauth_password_ex(c->s, user, ulen, a->password,
+						     (unsigned)strlen(a->password), NULL));
+		if (rc == 0) {
+			c->auth_method = xstrdup("password");
+			goto ok;
+		}
+	}
+	if (a->password && strstr(methods, "keyboard-interactive")) {
+		strbuf_addf(&tried, "%skeyboard-interactive", tried.len ? ", " : "");
+		NB_CALL(rc, c->s, c->sock, deadline,
+			libssh2_userauth_keyboard_interactive_ex(c->s, user, ulen, kbdint_cb));
+		if (rc == 0) {
+			c->auth_method = xstrdup("keyboard-interactive");
+			goto ok;
+		}
+	}
+	if (libssh2_session_last_errno(c->s) && is_disconnect(libssh2_session_last_errno(c->s))) {
+		error_set(e, SR_ERR_CONNECT, "connection to %s lost during authentication: %s", c->display,
+			  ssh_errmsg(c->s));
+		goto out;
+	}
+	error_set(e, ret, "authentication as '%s' to %s failed (server accepts: %s; tried: %s)", user,
+		  c->display, methods, tried.len ? tried.buf : "nothing: give -i, --key-env or --password-env");
+	goto out;
+ok:
+	ret = 0;
+out:
+	free(methods);
+	strbuf_release(&tried);
+	return ret;
+}
+
+/* ---- sessions ---- */
+
+static int session_open(struct ssh_conn *c, int sock, const struct target *t, LIBSSH2_SESSION **out,
+			struct error *e)
+{
+	LIBSSH2_SESSION *s = libssh2_session_init_ex(NULL, NULL, NULL, c);
+	long long deadline = now_ms() + (long long)c->o->connect_timeout * 1000;
+	int rc;
+
+	if (!s)
+		return error_set(e, SR_ERR_CONNECT, "cannot create an SSH session");
+	libssh2_session_set_blocking(s, 0);
+	/* fast, modern key exchange first (libssh2 otherwise starts with group exchange) */
+	libssh2_session_method_pref(s, LIBSSH2_METHOD_KEX,
+				    "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
+				    "ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group16-sha512,"
+				    "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256,"
+				    "diffie-hellman-group-exchange-sha256,diffie-hellman-group14-sha1,"
+				    "diffie-hellman-group-exchange-sha1,diffie-hellman-group1-sha1");
+	prefer_known_types(s, c->o, t);
+	while ((rc = libssh2_session_handshake(s, sock)) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(s, sock, deadline, 0) < 0)
+			break;
+	if (rc) {
+		char *d = target_display(t);
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			error_set(e, SR_ERR_CONNECT, "%s did not complete the SSH handshake within %d s", d,
+				  c->o->connect_timeout);
+		else
+			error_set(e, SR_ERR_CONNECT, "SSH handshake with %s failed: %s", d, ssh_errmsg(s));
+		free(d);
+		libssh2_session_free(s);
+		return SR_ERR_CONNECT;
+	}
+	*out = s;
+	return 0;
+}
+
+static void session_end(LIBSSH2_SESSION *s, int sock, const char *why)
+{
+	if (!s)
+		return;
+	/* best effort, bounded: do not hang on a dead peer */
+	long long deadline = now_ms() + 1000;
+	while (libssh2_session_disconnect(s, why) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(s, sock, deadline, 0) < 0)
+			break;
+	libssh2_session_free(s);
+}
+
+static void *pump_run(void *arg)
+{
+	struct pump *p = arg;
+	char up[IO_CHUNK], down[IO_CHUNK];
+	size_t uplen = 0, downlen = 0, downoff = 0;
+	int local_eof = 0;
+
+	while (!p->stop) {
+		struct pollfd fds[2] = { { p->fd, 0, 0 }, { p->sock, POLLIN, 0 } };
+		if (!local_eof && uplen == 0)
+			fds[0].events |= POLLIN;
+		if (downlen > downoff)
+			fds[0].events |= POLLOUT;
+		if (libssh2_session_block_directions(p->session) & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+			fds[1].events |= POLLOUT;
+		int next = 0;
+		if (p->keepalive)
+			libssh2_keepalive_send(p->session, &next);
+		if (poll(fds, 2, 200) < 0 && errno != EINTR)
+			break;
+		/* local -> channel */
+		if (!local_eof && uplen == 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
+			ssize_t n = read(p->fd, up, sizeof(up));
+			if (n > 0)
+				uplen = (size_t)n;
+			else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				local_eof = 1;
+				libssh2_channel_send_eof(p->chan);
+			}
+		}
+		while (uplen) {
+			ssize_t w = libssh2_channel_write(p->chan, up, uplen);
+			if (w == LIBSSH2_ERROR_EAGAIN)
+				break;
+			if (w < 0)
+				goto done;
+			memmove(up, up + w, uplen - (size_t)w);
+			uplen -= (size_t)w;
+		}
+		/* channel -> local */
+		if (downlen == downoff) {
+			downlen = downoff = 0;
+			ssize_t n = libssh2_channel_read(p->chan, down, sizeof(down));
+			if (n > 0)
+				downlen = (size_t)n;
+			else if (n == 0 && libssh2_channel_eof(p->chan))
+				goto done;
+			else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
+				goto done;
+		}
+		while (downlen > downoff) {
+			ssize_t w = write(p->fd, down + downoff, downlen - downoff);
+			if (w < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					break;
+				goto done;
+			}
+			downoff += (size_t)w;
+		}
+	}
+done:
+	shutdown(p->fd, SHUT_RDWR);
+	return NULL;
+}
+
+static void pump_stop(struct pump *p)
+{
+	if (!p)
+		return;
+	p->stop = 1;
+	pthread_join(p->thread, NULL);
+	libssh2_channel_free(p->chan);
+	close(p->fd);
+	session_end(p->session, p->sock, "done");
+	close(p->sock);
+	free(p);
+}
+
+/* Connect to the jump host and open a direct-tcpip channel to the target. */
+static int jump_open(struct ssh_conn *c, int *sock_out, struct error *e)
+{
+	const struct ssh_opts *o = c->o;
+	struct pump *p = xcalloc(1, sizeof(*p));
+	int sv[2] = { -1, -1 }, ret, jsock = -1;
+	char *jdisp = target_display(&o->jump);
+
+	p->sock = -1;
+	p->fd = -1;
+	ret = tcp_connect(o->jump.host, o->jump.port, o->connect_timeout, &jsock, e);
+	if (ret)
+		goto fail;
+	p->sock = jsock;
+	ret = session_open(c, jsock, &o->jump, &p->session, e);
+	if (ret)
+		goto fail;
+	ret = verify_host_key(p->session, o, &o->jump, e);
+	if (ret)
+		goto fail;
+	{
+		/* authenticate on the jump host with the same options */
+		LIBSSH2_SESSION *saved = c->s;
+		int saved_sock = c->sock;
+		char *saved_disp = c->display;
+		c->s = p->session;
+		c->sock = jsock;
+		c->display = jdisp;
+		ret = authenticate(c, &o->jump, e);
+		free(c->auth_method);
+		c->auth_method = NULL;
+		c->s = saved;
+		c->sock = saved_sock;
+		c->display = saved_disp;
+		if (ret) {
+			error_prefix(e, "jump host %s", jdisp);
+			goto fail;
+		}
+	}
+	long long deadline = now_ms() + (long long)o->connect_timeout * 1000;
+	while (!(p->chan = libssh2_channel_direct_tcpip_ex(p->session, o->target.host, o->target.port,
+							    "127.0.0.1", 22)) &&
+	       libssh2_session_last_errno(p->session) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(p->session, jsock, deadline, 0) < 0)
+			break;
+	if (!p->chan) {
+		ret = error_set(e, SR_ERR_CONNECT, "jump host %s cannot reach %s port %d: %s", jdisp,
+				o->target.host, o->target.port, ssh_errmsg(p->session));
+		goto fail;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		ret = error_set(e, SR_ERR_CONNECT, "socketpair: %s", strerror(errno));
+		goto fail;
+	}
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	p->fd = sv[1];
+	p->keepalive = o->keepalive;
+	if (o->keepalive)
+		libssh2_keepalive_config(p->session, 1, (unsigned)o->keepalive);
+	if (pthread_create(&p->thread, NULL, pump_run, p) != 0) {
+		ret = error_set(e, SR_ERR_CONNECT, "cannot start the jump host relay");
+		goto fail;
+	}
+	c->pump = p;
+	*sock_out = sv[0];
+	free(jdisp);
+	return 0;
+fail:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (p->chan)
+		libssh2_channel_free(p->chan);
+	if (p->session)
+		session_end(p->session, jsock, "failed");
+	if (jsock >= 0)
+		close(jsock);
+	free(p);
+	free(jdisp);
+	return ret;
+}
+
+static void disconnect(struct ssh_conn *c)
+{
+	if (c->s)
+		session_end(c->s, c->sock, "shelfready done");
+	c->s = NULL;
+	if (c->sock >= 0)
+		close(c->sock);
+	c->sock = -1;
+	pump_stop(c->pump);
+	c->pump = NULL;
+	free(c->auth_method);
+	c->auth_method = NULL;
+}
+
+static int connect_once(struct ssh_conn *c, struct error *e)
+{
+	const struct ssh_opts *o = c->o;
+	int ret, sock = -1;
+
+	if (o->jump.host)
+		ret = jump_open(c, &sock, e);
+	else
+		ret = tcp_connect(o->target.host, o->target.port, o->connect_timeout, &sock, e);
+	if (ret)
+		return ret;
+	c->sock = sock;
+	ret = session_open(c, sock, &o->target, &c->s, e);
+	if (ret)
+		goto fail;
+	ret = verify_host_key(c->s, o, &o->target, e);
+	if (ret)
+		goto fail;
+	ret = authenticate(c, &o->target, e);
+	if (ret)
+		goto fail;
+	if (o->keepalive)
+		libssh2_keepalive_config(c->s, 1, (unsigned)o->keepalive);
+	return 0;
+fail:
+	disconnect(c);
+	return ret;
+}
+
+/* Retry refused or silent connections with backoff until wait seconds pass. */
+static int connect_retry(struct ssh_conn *c, int wait, struct error *e)
+{
+	long long deadline = now_ms() + (long long)wait * 1000;
+	long long delay = 250;
+	int attempts = 0;
+
+	for (;;) {
+		int ret = connect_once(c, e);
+		attempts++;
+		if (ret != SR_ERR_CONNECT || now_ms() + delay > deadline) {
+			if (ret && attempts > 1)
+				error_prefix(e, "gave up after %d attempts in %d s", attempts, wait);
+			return ret;
+		}
+		struct timespec ts = { (time_t)(delay / 1000), (long)(delay % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		delay = delay * 2 > 5000 ? 5000 : delay * 2;
+	}
+}
+
+static int lib_init(struct error *e)
+{
+	static int done;
+	if (done)
+		return 0;
+	if (libssh2_init(0) != 0)
+		return error_set(e, SR_ERR_CONNECT, "cannot initialise libssh2");
+	done = 1;
+	return 0;
+}
+
+int ssh_connect(const struct ssh_opts *o, struct ssh_conn **out, struct error *e)
+{
+	struct ssh_conn *c;
+	int ret = lib_init(e);
+
+	if (ret)
+		return ret;
+	if (!o->target.user || !o->target.host)
+		return error_set(e, SR_ERR_USAGE, "no user or host to connect to");
+	c = xcalloc(1, sizeof(*c));
+	c->o = o;
+	c->sock = -1;
+	c->display = target_display(&o->target);
+	ret = connect_retry(c, o->wait, e);
+	if (ret) {
+		ssh_close(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+int ssh_reconnect(struct ssh_conn *c, int wait, struct error *e)
+{
+	disconnect(c);
+	return connect_retry(c, wait, e);
+}
+
+void ssh_close(struct ssh_conn *c)
+{
+	if (!c)
+		return;
+	disconnect(c);
+	free(c->display);
+	free(c);
+}
+
+const char *ssh_auth_method(const struct ssh_conn *c)
+{
+	return c->auth_method ? c->auth_method : "";
+}
+
+unsigned ssh_channels_opened(const struct ssh_conn *c)
+{
+	return c->channels;
+}
+
+/* ---- exec ---- */
+
+void shell_quote(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *s);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+void term_sanitize(struct strbuf *sb, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\t' || (ch >= 0x20 && ch != 0x7f))
+			strbuf_addch(sb, (char)ch);
+		else if (ch == 0x7f)
+			strbuf_addstr(sb, "^?");
+		else {
+			strbuf_addch(sb, '^');
+			strbuf_addch(sb, (char)(ch + '@'));
+		}
+	}
+}
+
+void exec_result_release(struct exec_result *r)
+{
+	if (!r)
+		return;
+	free(r->signal);
+	strbuf_release(&r->out);
+	strbuf_release(&r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The command as sent: through sudo when asked; the password only ever on stdin. */
+static char *wrap_command(const struct ssh_conn *c, const char *command, int no_sudo, int *pw_line)
+{
+	struct strbuf sb = STRBUF_INIT;
+	*pw_line = 0;
+	if (!c->o->sudo || no_sudo)
+		return xstrdup(command);
+	if (!c->o->sudo_password) {
+		strbuf_addstr(&sb, "exec sudo -n -- sh -c ");
+		shell_quote(&sb, command);
+		return strbuf_detach(&sb);
+	}
+	/*
+	 * The first stdin line is the password. Without one needed (NOPASSWD),
+	 * it is dropped; otherwise sudo -S reads it and the command the rest.
+	 */
+	*pw_line = 1;
+	strbuf_addstr(&sb, "IFS= read -r p || exit 1; if sudo -n true 2>/dev/null; then unset p; "
+			   "exec sudo -n -- sh -c ");
+	shell_quote(&sb, command);
+	strbuf_addstr(&sb, "; fi; { printf '%s\\n' \"$p\"; unset p; exec cat; } | sudo -k -S -p '' -- sh -c ");
+	shell_quote(&sb, command);
+	return strbuf_detach(&sb);
+}
+
+struct stream {
+	struct strbuf *buf;
+	size_t cap;
+	int *truncated;
+	size_t *total;
+	struct strbuf line;
+	int id;
+};
+
+static void stream_feed(struct stream *st, const struct exec_opts *o, const char *data, size_t n)
+{
+	*st->total += n;
+	size_t room = st->buf->len < st->cap ? st->cap - st->buf->len : 0;
+	if (n > room)
+		*st->truncated = 1;
+	strbuf_add(st->buf, data, n < room ? n : room);
+	if (!o->on_line)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n') {
+			o->on_line(o->arg, st->id, st->line.buf ? st->line.buf : "", st->line.len);
+			strbuf_reset(&st->line);
+		} else if (st->line.len < 65536) {
+			strbuf_addch(&st->line, data[i]);
+		}
+	}
+}
+
+static void stream_flush(struct stream *st, const struct exec_opts *o)
+{
+	if (o->on_line && st->line.len)
+		o->on_line(o->arg, st->id, st->line.buf, st->line.len);
+	strbuf_release(&st->line);
+}
+
+static int lost(struct ssh_conn *c, const char *command, int rc, struct error *e)
+{
+	(void)rc;
+	return error_set(e, SR_ERR_CONNECT, "connection to %s lost while running '%.60s%s': %s", c->display,
+			 command, strlen(command) > 60 ? "..." : "", ssh_errmsg(c->s));
+}
+
+int ssh_exec(struct ssh_conn *c, const char *command, const struct exec_opts *o,
+	     struct exec_result *r, struct error *e)
+{
+	LIBSSH2_CHANNEL *ch = NULL;
+	struct exec_result res;
+	long long deadline = o->timeout ? now_ms() + (long long)o->timeout * 1000 : 0;
+	long long open_deadline = now_ms() + (long long)c->o->connect_timeout * 1000;
+	int pw_line = 0, rc, ret = 0;
+	char *wire = NULL;
+	struct strbuf input = STRBUF_INIT;
+	size_t sent = 0;
+	char buf[IO_CHUNK];
+
+	memset(&res, 0, sizeof(res));
+	res.status = -1;
+	struct stream out = { &res.out, o->cap ? o->cap : EXEC_DEFAULT_CAP, &res.out_truncated,
+			      &res.out_total, STRBUF_INIT, EXEC_STDOUT };
+	struct stream err = { &res.err, o->cap ? o->cap : EXEC_DEFAULT_CAP, &res.err_truncated,
+			      &res.err_total, STRBUF_INIT, EXEC_STDERR };
+	if (!c->s)
+		return error_set(e, SR_ERR_CONNECT, "not connected to %s", c->display);
+
+	wire = wrap_command(c, command, o->no_sudo, &pw_line);
+	if (pw_line) {
+		strbuf_addstr(&input, c->o->sudo_password);
+		strbuf_addch(&input, '\n');
+	}
+	if (o->input)
+		strbuf_add(&input, o->input, o->input_len);
+
+	while (!(ch = libssh2_channel_open_session(c->s)) &&
+	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, open_deadline, c->o->keepalive) < 0)
+			break;
+	if (!ch) {
+		rc = libssh2_session_last_errno(c->s);
+		ret = is_disconnect(rc) || rc == LIBSSH2_ERROR_EAGAIN
+			      ? lost(c, command, rc, e)
+			      : error_set(e, SR_ERR_REMOTE, "cannot open a channel on %s: %s", c->display,
+					  ssh_errmsg(c->s));
+		goto out;
+	}
+	c->channels++;
+	while ((rc = libssh2_channel_exec(ch, wire)) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, open_deadline, c->o->keepalive) < 0)
+			break;
+	if (rc) {
+		ret = is_disconnect(rc) || rc == LIBSSH2_ERROR_EAGAIN
+			      ? lost(c, command, rc, e)
+			      : error_set(e, SR_ERR_REMOTE, "%s refused to run the command: %s", c->display,
+					  ssh_errmsg(c->s));
+		goto out;
+	}
+	int eof_sent = input.len == 0;
+	if (eof_sent)
+		while (libssh2_channel_send_eof(ch) == LIBSSH2_ERROR_EAGAIN)
+			if (wait_socket(c->s, c->sock, deadline, c->o->keepalive) < 0)
+				break;
+	for (;;) {
+		int progress = 0;
+		if (!eof_sent) {
+			ssize_t w = libssh2_channel_write(ch, input.buf + sent, input.len - sent);
+			if (w > 0) {
+				sent += (size_t)w;
+				progress = 1;
+			} else if (w < 0 && w != LIBSSH2_ERROR_EAGAIN) {
+				/* the command may exit without reading its input: not an error */
+				sent = input.len;
+			}
+			if (sent == input.len) {
+				rc = libssh2_channel_send_eof(ch);
+				if (rc != LIBSSH2_ERROR_EAGAIN)
+					eof_sent = 1;
+			}
+		}
+		ssize_t n = libssh2_channel_read(ch, buf, sizeof(buf));
+		if (n > 0) {
+			stream_feed(&out, o, buf, (size_t)n);
+			progress = 1;
+		} else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+			ret = lost(c, command, (int)n, e);
+			goto out;
+		}
+		n = libssh2_channel_read_stderr(ch, buf, sizeof(buf));
+		if (n > 0) {
+			stream_feed(&err, o, buf, (size_t)n);
+			progress = 1;
+		} else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+			ret = lost(c, command, (int)n, e);
+			goto out;
+		}
+		if (libssh2_channel_eof(ch))
+			break;
+		if (progress)
+			continue;
+		if (wait_socket(c->s, c->sock, deadline, c->o->keepalive) < 0) {
+			ret = error_set(e, SR_ERR_TIMEOUT, "'%.60s%s' on %s did not finish within %d s", command,
+					strlen(command) > 60 ? "..." : "", c->display, o->timeout);
+			goto out;
+		}
+	}
+	stream_flush(&out, o);
+	stream_flush(&err, o);
+	long long close_deadline = now_ms() + 5000;
+	while ((rc = libssh2_channel_close(ch)) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, close_deadline, 0) < 0)
+			break;
+	while ((rc = libssh2_channel_wait_closed(ch)) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, close_deadline, 0) < 0)
+			break;
+	char *sig = NULL;
+	size_t siglen = 0;
+	libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL, NULL, NULL);
+	if (sig) {
+		res.signal = xstrndup(sig, siglen);
+		libssh2_free(c->s, sig);
+	} else {
+		res.status = libssh2_channel_get_exit_status(ch);
+	}
+	if (pw_line && res.status == 1 && res.err.buf &&
+	    (strstr(res.err.buf, "incorrect password") || strstr(res.err.buf, "Sorry, try again"))) {
+		ret = error_set(e, SR_ERR_AUTH, "sudo on %s refused the password from --sudo-password-env",
+				c->display);
+		goto out;
+	}
+	if (!pw_line && c->o->sudo && !o->no_sudo && res.status == 1 && res.err.buf &&
+	    strstr(res.err.buf, "sudo: a password is required")) {
+		ret = error_set(e, SR_ERR_AUTH,
+				"sudo on %s needs a password: pass it with --sudo-password-env VAR", c->display);
+		goto out;
+	}
+	*r = res;
+	memset(&res, 0, sizeof(res));
+out:
+	stream_flush(&out, o);
+	stream_flush(&err, o);
+	if (ch)
+		libssh2_channel_free(ch);
+	exec_result_release(&res);
+	/* the password was in this buffer: clear it */
+	if (input.buf)
+		memset(input.buf, 0, input.len);
+	strbuf_release(&input);
+	free(wire);
+	return ret;
+}
+
+/* ---- SFTP ---- */
+
+static const char *sftp_errmsg(LIBSSH2_SFTP *sftp, LIBSSH2_SESSION *s)
+{
+	static const char *const names[] = {
+		"ok", "end of file", "no such file", "permission denied", "failure", "bad message",
+		"no connection", "connection lost", "operation unsupported", "invalid handle",
+		"no such path", "file already exists", "write protected", "no media",
+	};
+	if (sftp && libssh2_session_last_errno(s) == LIBSSH2_ERROR_SFTP_PROTOCOL) {
+		unsigned long code = libssh2_sftp_last_error(sftp);
+		if (code < ARRAY_SIZE(names))
+			return names[code];
+	}
+	return ssh_errmsg(s);
+}
+
+static int sftp_start(struct ssh_conn *c, LIBSSH2_SFTP **out, long long deadline, struct error *e)
+{
+	LIBSSH2_SFTP *sftp;
+	if (!c->s)
+		return error_set(e, SR_ERR_CONNECT, "not connected to %s", c->display);
+	while (!(sftp = libssh2_sftp_init(c->s)) &&
+	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, c->o->keepalive) < 0)
+			break;
+	if (!sftp)
+		return error_set(e, is_disconnect(libssh2_session_last_errno(c->s)) ? SR_ERR_CONNECT : SR_ERR_REMOTE,
+				 "cannot start SFTP on %s: %s", c->display, ssh_errmsg(c->s));
+	c->channels++;
+	*out = sftp;
+	return 0;
+}
+
+static void sftp_stop(struct ssh_conn *c, LIBSSH2_SFTP *sftp)
+{
+	long long deadline = now_ms() + 5000;
+	while (libssh2_sftp_shutdown(sftp) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+			break;
+}
+
+static void sftp_close(struct ssh_conn *c, LIBSSH2_SFTP_HANDLE *h)
+{
+	long long deadline = now_ms() + 5000;
+	while (libssh2_sftp_close_handle(h) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+			break;
+}
+
+int ssh_upload(struct ssh_conn *c, const char *data, size_t len, const char *path, int mode,
+	       struct error *e)
+{
+	LIBSSH2_SFTP *sftp = NULL;
+	LIBSSH2_SFTP_HANDLE *h = NULL;
+	long long deadline = now_ms() + 300000;
+	char *tmp = NULL;
+	int rc, ret;
+
+	ret = sftp_start(c, &sftp, deadline, e);
+	if (ret)
+		return ret;
+	const char *slash = strrchr(path, '/');
+	tmp = xasprintf("%.*s.%s.shelfready-%ld", slash ? (int)(slash - path + 1) : 0, path,
+			slash ? slash + 1 : path, (long)getpid());
+	while (!(h = libssh2_sftp_open_ex(sftp, tmp, (unsigned)strlen(tmp),
+					  LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC,
+					  0600, LIBSSH2_SFTP_OPENFILE)) &&
+	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, c->o->keepalive) < 0)
+			break;
+	if (!h) {
+		ret = error_set(e, SR_ERR_REMOTE, "cannot create '%s' on %s: %s", tmp, c->display,
+				sftp_errmsg(sftp, c->s));
+		goto out;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t w = libssh2_sftp_write(h, data + off, len - off);
+		if (w == LIBSSH2_ERROR_EAGAIN) {
+			if (wait_socket(c->s, c->sock, deadline, c->o->keepalive) < 0) {
+				ret = error_set(e, SR_ERR_TIMEOUT, "upload of '%s' timed out", path);
+				goto out;
+			}
+			continue;
+		}
+		if (w < 0) {
+			ret = error_set(e, SR_ERR_REMOTE, "cannot write '%s' on %s: %s", tmp, c->display,
+					sftp_errmsg(sftp, c->s));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	LIBSSH2_SFTP_ATTRIBUTES attrs;
+	memset(&attrs, 0, sizeof(attrs));
+	attrs.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS;
+	attrs.permissions = (unsigned long)mode;
+	while ((rc = libssh2_sftp_fsetstat(h, &attrs)) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+			break;
+	if (rc) {
+		ret = error_set(e, SR_ERR_REMOTE, "cannot set the mode of '%s' on %s: %s", tmp, c->display,
+				sftp_errmsg(sftp, c->s));
+		goto out;
+	}
+	sftp_close(c, h);
+	h = NULL;
+	/* SFTP v3 (OpenSSH) will not rename over an existing file: remove it first */
+	while ((rc = libssh2_sftp_rename_ex(sftp, tmp, (unsigned)strlen(tmp), path, (unsigned)strlen(path),
+					    LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC |
+						    LIBSSH2_SFTP_RENAME_NATIVE)) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+			break;
+	if (rc) {
+		while (libssh2_sftp_unlink_ex(sftp, path, (unsigned)strlen(path)) == LIBSSH2_ERROR_EAGAIN)
+			if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+				break;
+		while ((rc = libssh2_sftp_rename_ex(sftp, tmp, (unsigned)strlen(tmp), path,
+						    (unsigned)strlen(path), 0)) == LIBSSH2_ERROR_EAGAIN)
+			if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+				break;
+	}
+	if (rc) {
+		ret = error_set(e, SR_ERR_REMOTE, "cannot rename '%s' to '%s' on %s: %s", tmp, path, c->display,
+				sftp_errmsg(sftp, c->s));
+		while (libssh2_sftp_unlink_ex(sftp, tmp, (unsigned)strlen(tmp)) == LIBSSH2_ERROR_EAGAIN)
+			if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+				break;
+		goto out;
+	}
+	ret = 0;
+out:
+	if (h)
+		sftp_close(c, h);
+	sftp_stop(c, sftp);
+	free(tmp);
+	return ret;
+}
+
+int ssh_download(struct ssh_conn *c, const char *path, size_t max, char **data, size_t *len,
+		 struct error *e)
+{
+	LIBSSH2_SFTP *sftp = NULL;
+	LIBSSH2_SFTP_HANDLE *h = NULL;
+	long long deadline = now_ms() + 300000;
+	struct strbuf sb = STRBUF_INIT;
+	char buf[IO_CHUNK];
+	int ret = sftp_start(c, &sftp, deadline, e);
+
+	if (ret)
+		return ret;
+	while (!(h = libssh2_sftp_open_ex(sftp, path, (unsigned)strlen(path), LIBSSH2_FXF_READ, 0,
+					  LIBSSH2_SFTP_OPENFILE)) &&
+	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, c->o->keepalive) < 0)
+			break;
+	if (!h) {
+		ret = error_set(e, SR_ERR_REMOTE, "cannot open '%s' on %s: %s", path, c->display,
+				sftp_errmsg(sftp, c->s));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = libssh2_sftp_read(h, buf, sizeof(buf));
+		if (n == LIBSSH2_ERROR_EAGAIN) {
+			if (wait_socket(c->s, c->sock, deadline, c->o->keepalive) < 0) {
+				ret = error_set(e, SR_ERR_TIMEOUT, "download of '%s' timed out", path);
+				goto out;
+			}
+			continue;
+		}
+		if (n < 0) {
+			ret = error_set(e, SR_ERR_REMOTE, "cannot read '%s' on %s: %s", path, c->display,
+					sftp_errmsg(sftp, c->s));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (sb.len + (size_t)n > max) {
+			ret = error_set(e, SR_ERR_REMOTE, "'%s' on %s is larger than %zu bytes", path, c->display,
+					max);
+			goto out;
+		}
+		strbuf_add(&sb, buf, (size_t)n);
+	}
+	*len = sb.len;
+	*data = strbuf_detach(&sb);
+	ret = 0;
+out:
+	if (h)
+		sftp_close(c, h);
+	sftp_stop(c, sftp);
+	strbuf_release(&sb);
+	return ret;
+}
