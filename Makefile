@@ -133,25 +133,27 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(UNIT_HELPER) $(B)/libshelfread
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $< $(UNIT_HELPER) $(B)/libshelfready.a $(DEP_LIBS) $(CMOCKA_LIBS)
 
-# The fuzz target's replay driver builds with any compiler, so the corpus
-# runs in every test run; the libFuzzer build needs clang.
-$(B)/tests/fuzz_replay_loader: $(B)/obj/tests/fuzz/fuzz_loader.o $(B)/obj/tests/fuzz/replay.o $(B)/libshelfready.a
+# Fuzz targets: tests/fuzz/fuzz_NAME.c with a seed corpus in tests/fuzz/corpus*
+# (corpus for the loader, corpus-NAME for the others). The replay driver
+# builds with any compiler, so each corpus runs in every test run; the
+# libFuzzer builds need clang.
+FUZZERS = loader gather
+$(B)/tests/fuzz_replay_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o $(B)/libshelfready.a
 	@mkdir -p $(@D)
-	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS) -lpthread
 
-FUZZ_SRC = $(LIB_SRC) $(GEN_SRC) tests/fuzz/fuzz_loader.c
-$(B)/fuzz/fuzz_loader: $(FUZZ_SRC) $(wildcard lib/*.h)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(GEN_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 		-fsanitize=fuzzer,address,undefined -Ilib -I$(B)/gen $(DEP_CFLAGS) \
-		-o $@ $(FUZZ_SRC) $(DEP_LIBS)
+		-o $@ $< $(LIB_SRC) $(GEN_SRC) $(DEP_LIBS) -lpthread
 
 # a driver for the SSH transport in end-to-end tests
 $(B)/tests/sshprobe: $(B)/obj/tests/tools/sshprobe.o $(B)/libshelfready.a
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS) -lpthread
 
-unit: $(UNIT_BIN) $(B)/tests/fuzz_replay_loader $(B)/tests/sshprobe
+unit: $(UNIT_BIN) $(FUZZERS:%=$(B)/tests/fuzz_replay_%) $(B)/tests/sshprobe
 
 deps:
 	sh scripts/deps.sh
@@ -160,10 +162,18 @@ test: deps
 	$(MAKE) all unit
 	SR_BUILD=$(B) sh tests/run.sh
 
-fuzz: $(B)/fuzz/fuzz_loader
-	@mkdir -p $(B)/fuzz/corpus
-	$(B)/fuzz/fuzz_loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=$(B)/fuzz/ \
-		-dict=tests/fuzz/yaml.dict $(B)/fuzz/corpus tests/fuzz/corpus
+# make fuzz [FUZZER=loader|gather] [FUZZ_SECONDS=60]: each named fuzzer in turn
+FUZZER ?= $(FUZZERS)
+fuzz: $(FUZZER:%=$(B)/fuzz/fuzz_%)
+	@for f in $(FUZZER); do \
+		corpus=tests/fuzz/corpus-$$f; [ $$f = loader ] && corpus=tests/fuzz/corpus; \
+		dict=; [ -f tests/fuzz/$$f.dict ] && dict=-dict=tests/fuzz/$$f.dict; \
+		[ $$f = loader ] && dict=-dict=tests/fuzz/yaml.dict; \
+		mkdir -p $(B)/fuzz/corpus-$$f; \
+		echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
+		$(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+			-artifact_prefix=$(B)/fuzz/$$f- $$dict $(B)/fuzz/corpus-$$f $$corpus || exit 1; \
+	done
 
 demo: deps
 	$(MAKE) all

@@ -11,10 +11,12 @@
 extern const struct cmd_entry cmd_lint;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_profiles;
+extern const struct cmd_entry cmd_facts;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_lint,
 	&cmd_plan,
+	&cmd_facts,
 	&cmd_profiles,
 	NULL,
 };

@@ -8,6 +8,8 @@
 
 #include "bundled.h"
 #include "error.h"
+#include "facts.h"
+#include "gather.h"
 #include "ssh.h"
 #include "strbuf.h"
 #include "banned.h"
@@ -54,9 +56,8 @@ static void forward_line(void *arg, int stream, const char *line, size_t len)
 }
 
 int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **out, size_t *len,
-		       struct error *e)
+		       char nonce[COLLECT_NONCE_SIZE], struct error *e)
 {
-	char nonce[17];
 	size_t script_len;
 	const char *script = collect_script(&script_len);
 	struct exec_result r;
@@ -65,7 +66,7 @@ int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **
 
 	if (!script)
 		return error_set(e, SR_ERR, "no gather script compiled in");
-	make_nonce(nonce, sizeof(nonce));
+	make_nonce(nonce, COLLECT_NONCE_SIZE);
 	strbuf_addf(&cmd, "sh -s -- %s%s", nonce, o->no_refresh ? " --no-refresh" : "");
 	struct exec_opts xo = { script, script_len, o->timeout ? o->timeout : COLLECT_DEFAULT_TIMEOUT,
 				COLLECT_CAP, 0, forward_line, (void *)o };
@@ -89,5 +90,40 @@ int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **
 out:
 	exec_result_release(&r);
 	strbuf_release(&cmd);
+	return ret;
+}
+
+int collect_facts(struct ssh_conn *c, const struct collect_opts *o, struct facts **out, char **raw,
+		  size_t *raw_len, struct error *e)
+{
+	char nonce[COLLECT_NONCE_SIZE];
+	char *data = NULL, *err = NULL;
+	size_t len = 0;
+	struct gather g;
+	int ret;
+
+	gather_init(&g);
+	ret = collect_transcript(c, o, &data, &len, nonce, e);
+	if (ret)
+		goto out;
+	if (gather_parse(&g, data, len, nonce, &err) != 0) {
+		ret = error_set(e, SR_ERR_REMOTE, "cannot read what the gather script printed: %s",
+				err ? err : "bad framing");
+		goto out;
+	}
+	if (!gather_complete(&g)) {
+		ret = error_set(e, SR_ERR_REMOTE, "the gather transcript from the target is incomplete");
+		goto out;
+	}
+	facts_from_gather(&g, out);
+	if (raw) {
+		*raw = data;
+		*raw_len = len;
+		data = NULL;
+	}
+out:
+	gather_release(&g);
+	free(err);
+	free(data);
 	return ret;
 }

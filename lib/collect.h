@@ -19,9 +19,23 @@ struct collect_opts {
 	void *arg;
 };
 
-/* The transcript (owned by the caller) of one run of the gather script. */
+#define COLLECT_NONCE_SIZE 17
+
+/*
+ * The transcript (owned by the caller) of one run of the gather script, and
+ * the nonce its framing must carry.
+ */
 int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **out, size_t *len,
-		       struct error *e);
+		       char nonce[COLLECT_NONCE_SIZE], struct error *e);
+
+struct facts;
+
+/*
+ * Gather and parse: *out gets the facts; when raw is not NULL it gets the
+ * transcript too (both owned by the caller).
+ */
+int collect_facts(struct ssh_conn *c, const struct collect_opts *o, struct facts **out, char **raw,
+		  size_t *raw_len, struct error *e);
 
 /* The embedded gather script. */
 const char *collect_script(size_t *len);

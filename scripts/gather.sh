@@ -228,8 +228,10 @@ sec_refresh() {
     begin refresh
     case $UPD in
     apt) apt-get update 2>&1; _st=$? ;;
-    dnf) run dnf makecache 2>&1; _st=$? ;;
+    # metadata younger than metadata_expire is not fetched again unless told
+    dnf) run dnf makecache --refresh 2>&1; _st=$? ;;
     yum)
+        run yum clean expire-cache >/dev/null 2>&1
         run yum makecache fast 2>&1
         _st=$?
         if [ "$_st" != 0 ]; then
@@ -247,10 +249,13 @@ sec_refresh() {
 sec_lists_age() {
     begin lists-age
     set --
-    for _f in /var/lib/apt/lists/*Release /var/lib/apt/periodic/update-success-stamp \
+    # apt keeps a Release file's time when it did not change on the mirror;
+    # the partial/ directory changes at every update, so it dates the last one
+    for _f in /var/lib/apt/lists/*Release /var/lib/apt/lists/partial \
+        /var/lib/apt/periodic/update-success-stamp \
         /var/cache/dnf/*.solv /var/cache/yum/*/*/*/repomd.xml /var/cache/yum/*/repomd.xml \
         /var/cache/zypp/raw/*/repodata/repomd.xml /var/cache/apk/APKINDEX.*; do
-        [ -f "$_f" ] && set -- "$@" "$_f"
+        [ -e "$_f" ] && set -- "$@" "$_f"
     done
     if [ $# -gt 0 ]; then
         if findx stat; then

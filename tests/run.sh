@@ -74,10 +74,13 @@ one() { # name command...: a test that passes when the command exits 0
 	fi
 }
 
-# The fuzz target over its corpus and every fixture, with any compiler.
+# The fuzz targets over their corpora and every fixture, with any compiler.
 one fuzz/replay-loader sh -c '"$SR_BUILD"/tests/fuzz_replay_loader tests/fuzz/corpus/* tests/data/invalid/*.yaml tests/data/invalid/support/*.yaml tests/data/valid/*.yaml profiles/*.yaml'
-# A short coverage-guided run (clang's libFuzzer).
-one fuzz/libfuzzer-loader make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+one fuzz/replay-gather sh -c '"$SR_BUILD"/tests/fuzz_replay_gather tests/fuzz/corpus-gather/* tests/data/transcripts/*.txt'
+# Short coverage-guided runs (clang's libFuzzer).
+for f in loader gather; do
+	one "fuzz/libfuzzer-$f" make --no-print-directory fuzz FUZZER=$f FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+done
 
 # End-to-end tests: each script is one test.
 for t in tests/e2e/*.sh; do
