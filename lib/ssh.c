@@ -12,6 +12,8 @@
 #include <libssh2.h>
 #include <libssh2_sftp.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -178,6 +180,8 @@ static int tcp_connect(const char *host, int port, int timeout_s, int *out, stru
 	}
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	/* SSH packets are small and answered: do not let Nagle hold them back */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	*out = fd;
 	ret = 0;
 out:
@@ -518,26 +522,16 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 	const char *list;
 	int rc, ret = SR_ERR_AUTH;
 
-	while (!(list = libssh2_userauth_list(c->s, user, ulen)) &&
-	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
-		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
-			break;
-	if (!list) {
-		if (libssh2_userauth_authenticated(c->s)) {
-			c->auth_method = xstrdup("none");
-			return 0;
-		}
-		return error_set(e, SR_ERR_CONNECT, "connection to %s failed during authentication: %s",
-				 c->display, ssh_errmsg(c->s));
-	}
-	methods = xstrdup(list);
-	int pubkey = strstr(methods, "publickey") != NULL;
-
-	if (pubkey && !a->no_agent && getenv("SSH_AUTH_SOCK") && try_agent(c, user, deadline, &tried)) {
+	/*
+	 * Asking the server for its methods first would cost a round trip on
+	 * every connection: try what we were given, and ask only to explain a
+	 * failure.
+	 */
+	if (!a->no_agent && getenv("SSH_AUTH_SOCK") && try_agent(c, user, deadline, &tried)) {
 		c->auth_method = xstrdup("publickey (ssh-agent)");
 		goto ok;
 	}
-	if (pubkey && a->identity_file) {
+	if (a->identity_file) {
 		strbuf_addf(&tried, "%skey file %s", tried.len ? ", " : "", a->identity_file);
 		NB_CALL(rc, c->s, c->sock, deadline,
 			libssh2_userauth_publickey_fromfile_ex(c->s, user, ulen, NULL, a->identity_file,
@@ -552,7 +546,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			goto out;
 		}
 	}
-	if (pubkey && !a->identity_file && !a->key_pem) {
+	if (!a->identity_file && !a->key_pem) {
 		/* OpenSSH's default identities */
 		static const char *const defaults[] = { "id_ed25519", "id_ecdsa", "id_rsa", NULL };
 		const char *home = getenv("HOME");
@@ -572,7 +566,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			free(path);
 		}
 	}
-	if (pubkey && a->key_pem) {
+	if (a->key_pem) {
 		strbuf_addf(&tried, "%skey from the environment", tried.len ? ", " : "");
 		NB_CALL(rc, c->s, c->sock, deadline,
 			libssh2_userauth_publickey_frommemory(c->s, user, ulen, NULL, 0, a->key_pem,
@@ -586,7 +580,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			goto out;
 		}
 	}
-	if (a->password && strstr(methods, "password")) {
+	if (a->password) {
 		strbuf_addf(&tried, "%spassword", tried.len ? ", " : "");
 		NB_CALL(rc, c->s, c->sock, deadline,
 			libssh2_userauth_password_ex(c->s, user, ulen, a->password,
@@ -596,7 +590,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			goto ok;
 		}
 	}
-	if (a->password && strstr(methods, "keyboard-interactive")) {
+	if (a->password) {
 		strbuf_addf(&tried, "%skeyboard-interactive", tried.len ? ", " : "");
 		NB_CALL(rc, c->s, c->sock, deadline,
 			libssh2_userauth_keyboard_interactive_ex(c->s, user, ulen, kbdint_cb));
@@ -610,6 +604,11 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			  ssh_errmsg(c->s));
 		goto out;
 	}
+	while (!(list = libssh2_userauth_list(c->s, user, ulen)) &&
+	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+			break;
+	methods = xstrdup(list ? list : "unknown");
 	error_set(e, ret, "authentication as '%s' to %s failed (server accepts: %s; tried: %s)", user,
 		  c->display, methods, tried.len ? tried.buf : "nothing: give -i, --key-env or --password-env");
 	goto out;
