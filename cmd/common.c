@@ -358,8 +358,14 @@ int conn_setup(const struct cmd_args *a, const char *target, struct conn_setup *
 	    secret_env(a, "password-env", &o->auth.password) ||
 	    secret_env(a, "sudo-password-env", &o->sudo_password))
 		return EXIT_USAGE;
-	if (o->auth.key_pem)
+	if (o->auth.key_pem) {
 		o->auth.key_pem_len = strlen(o->auth.key_pem);
+		if (!strstr(o->auth.key_pem, "PRIVATE KEY-----")) {
+			fprintf(stderr, "shelfready %s: --key-env names '%s', which does not hold a private key in PEM form\n",
+				a->cmd->name, arg_get(a, "key-env"));
+			return EXIT_USAGE;
+		}
+	}
 	o->sudo = arg_get(a, "sudo") != NULL || o->sudo_password != NULL;
 	if (seconds_arg(a, "connect-timeout", 10, &o->connect_timeout) ||
 	    seconds_arg(a, "wait", 0, &o->wait) || seconds_arg(a, "keepalive", 15, &o->keepalive))

@@ -88,10 +88,11 @@ static int facts_run(const struct cmd_args *a)
 	t2 = ms_now();
 	if (arg_get(a, "verbose"))
 		fprintf(stderr,
-			"shelfready: connected to %s as %s by %s in %lld ms; gathered %zu bytes in %lld ms "
+			"shelfready: connected to %s%s%s as %s by %s in %lld ms; gathered %zu bytes in %lld ms "
 			"over %u channel%s\n",
-			cs.o->target.host, cs.o->target.user, ssh_auth_method(c), t1 - t0, len, t2 - t1,
-			ssh_channels_opened(c), ssh_channels_opened(c) == 1 ? "" : "s");
+			cs.o->target.host, cs.o->jump.host ? " through jump host " : "",
+			cs.o->jump.host ? cs.o->jump.host : "", cs.o->target.user, ssh_auth_method(c), t1 - t0,
+			len, t2 - t1, ssh_channels_opened(c), ssh_channels_opened(c) == 1 ? "" : "s");
 	if (arg_get(a, "raw")) {
 		status = write_out(arg_get(a, "output"), transcript, len) ? EXIT_USAGE : EXIT_COMPLIANT;
 		goto out;

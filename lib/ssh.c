@@ -256,7 +256,7 @@ static LIBSSH2_KNOWNHOSTS *load_known_hosts(LIBSSH2_SESSION *s, const char *path
 	char *data = NULL;
 	size_t len = 0;
 
-	if (!kh || read_file(path, 16u << 20, &data, &len) < 0)
+	if (!kh || !path || read_file(path, 16u << 20, &data, &len) < 0)
 		return kh;
 	char *line = data;
 	while (line && *line) {
@@ -425,24 +425,45 @@ static void prefer_known_types(LIBSSH2_SESSION *s, const struct ssh_opts *o, con
 	struct strbuf types = STRBUF_INIT, pref = STRBUF_INIT;
 	char *name = known_name(t);
 
-	if (o->hostkey != HOSTKEY_STRICT && o->hostkey != HOSTKEY_ACCEPT_NEW)
-		goto out;
-	LIBSSH2_KNOWNHOSTS *kh = load_known_hosts(s, o->known_hosts, name, &types);
-	if (kh)
-		libssh2_knownhost_free(kh);
-	if (!types.len)
-		goto out;
+	if (o->hostkey == HOSTKEY_STRICT || o->hostkey == HOSTKEY_ACCEPT_NEW) {
+		static const struct {
+			int bit;
+			const char *name;
+		} kt[] = {
+			{ LIBSSH2_KNOWNHOST_KEY_ED25519, "ssh-ed25519" },
+			{ LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ecdsa-sha2-nistp256" },
+			{ LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ecdsa-sha2-nistp384" },
+			{ LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ecdsa-sha2-nistp521" },
+			{ LIBSSH2_KNOWNHOST_KEY_SSHRSA, "ssh-rsa" },
+		};
+		LIBSSH2_KNOWNHOSTS *kh = load_known_hosts(s, o->known_hosts, name, &types);
+		/*
+		 * Hashed entries hide the host name from load_known_hosts: ask
+		 * libssh2, with a dummy key, whether the host has a key of each
+		 * type (a mismatch means it has one).
+		 */
+		for (size_t i = 0; kh && i < ARRAY_SIZE(kt); i++) {
+			int r = libssh2_knownhost_checkp(kh, t->host, t->port, "x", 1,
+							 LIBSSH2_KNOWNHOST_TYPE_PLAIN |
+								 LIBSSH2_KNOWNHOST_KEYENC_RAW | kt[i].bit,
+							 NULL);
+			if (r == LIBSSH2_KNOWNHOST_CHECK_MISMATCH || r == LIBSSH2_KNOWNHOST_CHECK_MATCH)
+				strbuf_addf(&types, "%s%s", types.len ? "," : "", kt[i].name);
+		}
+		if (kh)
+			libssh2_knownhost_free(kh);
+	}
+	/* with no type known (or a pin, or off): OpenSSH's order, ed25519 first */
 	/* known types first (ssh-rsa keys also verify rsa-sha2-*), then the rest */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; all[i]; i++) {
 			const char *match = str_starts_with(all[i], "rsa-sha2") ? "ssh-rsa" : all[i];
-			int known = strstr(types.buf, match) != NULL;
+			int known = types.len && strstr(types.buf, match) != NULL;
 			if (known == (pass == 0))
 				strbuf_addf(&pref, "%s%s", pref.len ? "," : "", all[i]);
 		}
 	}
 	libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY, pref.buf);
-out:
 	strbuf_release(&types);
 	strbuf_release(&pref);
 	free(name);
@@ -511,6 +532,71 @@ static int try_agent(struct ssh_conn *c, const char *user, long long deadline, s
 	return ok;
 }
 
+/* The methods the server accepts, asked once it matters (owned by the caller). */
+static char *auth_methods(struct ssh_conn *c, const char *user, long long deadline)
+{
+	const char *list;
+	while (!(list = libssh2_userauth_list(c->s, user, (unsigned)strlen(user))) &&
+	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
+		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
+			break;
+	return xstrdup(list ? list : "unknown");
+}
+
+static int b64val(char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+/*
+ * Whether a private key (PEM text) is an RSA key, to explain a refusal: the
+ * old PEM header says so; an OpenSSH key names its type in the unencrypted
+ * public part near the start of its base64 body.
+ */
+static int key_is_rsa(const char *pem, size_t len)
+{
+	static const char openssh[] = "-----BEGIN OPENSSH PRIVATE KEY-----";
+	unsigned char bin[192];
+	size_t n = 0;
+	unsigned acc = 0;
+	int bits = 0;
+
+	if (mem_find(pem, len, "BEGIN RSA PRIVATE KEY", 21))
+		return 1;
+	const char *p = mem_find(pem, len, openssh, sizeof(openssh) - 1);
+	if (!p)
+		return 0;
+	for (p += sizeof(openssh) - 1; p < pem + len && n < sizeof(bin); p++) {
+		int v = b64val(*p);
+		if (v < 0)
+			continue;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			bin[n++] = (unsigned char)(acc >> bits);
+		}
+	}
+	return mem_find((const char *)bin, n, "ssh-rsa", 7) != NULL;
+}
+
+static int file_key_is_rsa(const char *path)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rsa = 0;
+	if (read_file(path, 1u << 20, &data, &len) == 0)
+		rsa = key_is_rsa(data, len);
+	free(data);
+	return rsa;
+}
+
 static int authenticate(struct ssh_conn *c, const struct target *t, struct error *e)
 {
 	const struct ssh_auth *a = &c->o->auth;
@@ -519,8 +605,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 	long long deadline = now_ms() + (long long)c->o->connect_timeout * 1000 + 30000;
 	struct strbuf tried = STRBUF_INIT;
 	char *methods = NULL;
-	const char *list;
-	int rc, ret = SR_ERR_AUTH;
+	int rc, ret = SR_ERR_AUTH, rsa_tried = 0;
 
 	/*
 	 * Asking the server for its methods first would cost a round trip on
@@ -533,6 +618,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 	}
 	if (a->identity_file) {
 		strbuf_addf(&tried, "%skey file %s", tried.len ? ", " : "", a->identity_file);
+		rsa_tried |= file_key_is_rsa(a->identity_file);
 		NB_CALL(rc, c->s, c->sock, deadline,
 			libssh2_userauth_publickey_fromfile_ex(c->s, user, ulen, NULL, a->identity_file,
 							       a->passphrase));
@@ -554,6 +640,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			char *path = xasprintf("%s/.ssh/%s", home, defaults[i]);
 			if (access(path, R_OK) == 0) {
 				strbuf_addf(&tried, "%skey file %s", tried.len ? ", " : "", path);
+				rsa_tried |= file_key_is_rsa(path);
 				NB_CALL(rc, c->s, c->sock, deadline,
 					libssh2_userauth_publickey_fromfile_ex(c->s, user, ulen, NULL, path,
 									       a->passphrase));
@@ -568,6 +655,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 	}
 	if (a->key_pem) {
 		strbuf_addf(&tried, "%skey from the environment", tried.len ? ", " : "");
+		rsa_tried |= key_is_rsa(a->key_pem, a->key_pem_len);
 		NB_CALL(rc, c->s, c->sock, deadline,
 			libssh2_userauth_publickey_frommemory(c->s, user, ulen, NULL, 0, a->key_pem,
 							      a->key_pem_len, a->passphrase));
@@ -589,14 +677,19 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			c->auth_method = xstrdup("password");
 			goto ok;
 		}
-	}
-	if (a->password) {
-		strbuf_addf(&tried, "%skeyboard-interactive", tried.len ? ", " : "");
-		NB_CALL(rc, c->s, c->sock, deadline,
-			libssh2_userauth_keyboard_interactive_ex(c->s, user, ulen, kbdint_cb));
-		if (rc == 0) {
-			c->auth_method = xstrdup("keyboard-interactive");
-			goto ok;
+		/*
+		 * Keyboard-interactive only for servers that take no plain
+		 * password: a wrong password must not count as two failures.
+		 */
+		methods = auth_methods(c, user, deadline);
+		if (!strstr(methods, "password") && strstr(methods, "keyboard-interactive")) {
+			strbuf_addf(&tried, ", keyboard-interactive");
+			NB_CALL(rc, c->s, c->sock, deadline,
+				libssh2_userauth_keyboard_interactive_ex(c->s, user, ulen, kbdint_cb));
+			if (rc == 0) {
+				c->auth_method = xstrdup("keyboard-interactive");
+				goto ok;
+			}
 		}
 	}
 	if (libssh2_session_last_errno(c->s) && is_disconnect(libssh2_session_last_errno(c->s))) {
@@ -604,13 +697,14 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			  ssh_errmsg(c->s));
 		goto out;
 	}
-	while (!(list = libssh2_userauth_list(c->s, user, ulen)) &&
-	       libssh2_session_last_errno(c->s) == LIBSSH2_ERROR_EAGAIN)
-		if (wait_socket(c->s, c->sock, deadline, 0) < 0)
-			break;
-	methods = xstrdup(list ? list : "unknown");
-	error_set(e, ret, "authentication as '%s' to %s failed (server accepts: %s; tried: %s)", user,
-		  c->display, methods, tried.len ? tried.buf : "nothing: give -i, --key-env or --password-env");
+	if (!methods)
+		methods = auth_methods(c, user, deadline);
+	error_set(e, ret, "authentication as '%s' to %s failed (server accepts: %s; tried: %s)%s", user,
+		  c->display, methods, tried.len ? tried.buf : "nothing: give -i, --key-env or --password-env",
+		  rsa_tried && !libssh2_version(0x010b00)
+			  ? "; note: this libssh2 signs RSA keys with SHA-1 (ssh-rsa), which OpenSSH 8.8 "
+			    "and later refuse by default: use an ed25519 or ECDSA key, or libssh2 1.11 or later"
+			  : "");
 	goto out;
 ok:
 	ret = 0;
@@ -675,7 +769,7 @@ static void *pump_run(void *arg)
 	struct pump *p = arg;
 	char up[IO_CHUNK], down[IO_CHUNK];
 	size_t uplen = 0, downlen = 0, downoff = 0;
-	int local_eof = 0;
+	int local_eof = 0, progress = 0;
 
 	while (!p->stop) {
 		struct pollfd fds[2] = { { p->fd, 0, 0 }, { p->sock, POLLIN, 0 } };
@@ -688,14 +782,17 @@ static void *pump_run(void *arg)
 		int next = 0;
 		if (p->keepalive)
 			libssh2_keepalive_send(p->session, &next);
-		if (poll(fds, 2, 200) < 0 && errno != EINTR)
+		/* libssh2 may hold data it read already: only sleep when nothing moved */
+		if (poll(fds, 2, progress ? 0 : 200) < 0 && errno != EINTR)
 			break;
+		progress = 0;
 		/* local -> channel */
 		if (!local_eof && uplen == 0 && (fds[0].revents & (POLLIN | POLLHUP))) {
 			ssize_t n = read(p->fd, up, sizeof(up));
-			if (n > 0)
+			if (n > 0) {
 				uplen = (size_t)n;
-			else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+				progress = 1;
+			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 				local_eof = 1;
 				libssh2_channel_send_eof(p->chan);
 			}
@@ -708,14 +805,16 @@ static void *pump_run(void *arg)
 				goto done;
 			memmove(up, up + w, uplen - (size_t)w);
 			uplen -= (size_t)w;
+			progress = 1;
 		}
 		/* channel -> local */
 		if (downlen == downoff) {
 			downlen = downoff = 0;
 			ssize_t n = libssh2_channel_read(p->chan, down, sizeof(down));
-			if (n > 0)
+			if (n > 0) {
 				downlen = (size_t)n;
-			else if (n == 0 && libssh2_channel_eof(p->chan))
+				progress = 1;
+			} else if (n == 0 && libssh2_channel_eof(p->chan))
 				goto done;
 			else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
 				goto done;
@@ -728,6 +827,7 @@ static void *pump_run(void *arg)
 				goto done;
 			}
 			downoff += (size_t)w;
+			progress = 1;
 		}
 	}
 done:
@@ -759,15 +859,16 @@ static int jump_open(struct ssh_conn *c, int *sock_out, struct error *e)
 	p->sock = -1;
 	p->fd = -1;
 	ret = tcp_connect(o->jump.host, o->jump.port, o->connect_timeout, &jsock, e);
-	if (ret)
+	if (!ret) {
+		p->sock = jsock;
+		ret = session_open(c, jsock, &o->jump, &p->session, e);
+	}
+	if (!ret)
+		ret = verify_host_key(p->session, o, &o->jump, e);
+	if (ret) {
+		error_prefix(e, "jump host %s", jdisp);
 		goto fail;
-	p->sock = jsock;
-	ret = session_open(c, jsock, &o->jump, &p->session, e);
-	if (ret)
-		goto fail;
-	ret = verify_host_key(p->session, o, &o->jump, e);
-	if (ret)
-		goto fail;
+	}
 	{
 		/* authenticate on the jump host with the same options */
 		LIBSSH2_SESSION *saved = c->s;
@@ -885,11 +986,14 @@ static int connect_retry(struct ssh_conn *c, int wait, struct error *e)
 	for (;;) {
 		int ret = connect_once(c, e);
 		attempts++;
-		if (ret != SR_ERR_CONNECT || now_ms() + delay > deadline) {
+		long long left = deadline - now_ms();
+		if (ret != SR_ERR_CONNECT || left <= 0) {
 			if (ret && attempts > 1)
 				error_prefix(e, "gave up after %d attempts in %d s", attempts, wait);
 			return ret;
 		}
+		if (delay > left)
+			delay = left; /* one last attempt at the deadline */
 		struct timespec ts = { (time_t)(delay / 1000), (long)(delay % 1000) * 1000000L };
 		nanosleep(&ts, NULL);
 		delay = delay * 2 > 5000 ? 5000 : delay * 2;
@@ -1013,7 +1117,9 @@ static char *wrap_command(const struct ssh_conn *c, const char *command, int no_
 	strbuf_addstr(&sb, "IFS= read -r p || exit 1; if sudo -n true 2>/dev/null; then unset p; "
 			   "exec sudo -n -- sh -c ");
 	shell_quote(&sb, command);
-	strbuf_addstr(&sb, "; fi; { printf '%s\\n' \"$p\"; unset p; exec cat; } | sudo -k -S -p '' -- sh -c ");
+	/* check the password alone first: sudo -S would read the command's input as retries */
+	strbuf_addstr(&sb, "; fi; printf '%s\\n' \"$p\" | sudo -k -S -p '' -v || { unset p; exit 1; }; "
+			   "{ printf '%s\\n' \"$p\"; unset p; exec cat; } | sudo -k -S -p '' -- sh -c ");
 	shell_quote(&sb, command);
 	return strbuf_detach(&sb);
 }

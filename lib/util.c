@@ -86,6 +86,16 @@ void *xgrow(void *arr, size_t *cap, size_t n, size_t elsize)
 	return arr;
 }
 
+const char *mem_find(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	if (!nlen)
+		return hay;
+	for (size_t i = 0; i + nlen <= hlen; i++)
+		if (hay[i] == needle[0] && !memcmp(hay + i, needle, nlen))
+			return hay + i;
+	return NULL;
+}
+
 int str_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -28,6 +28,9 @@ char *xvasprintf(const char *fmt, va_list ap) SR_PRINTF(1, 0);
 void *xgrow(void *arr, size_t *cap, size_t n, size_t elsize);
 #define ALLOC_GROW(arr, n, cap) ((arr) = xgrow((arr), &(cap), (n), sizeof(*(arr))))
 
+/* The first occurrence of needle (nlen bytes) in hay (hlen bytes), or NULL. */
+const char *mem_find(const char *hay, size_t hlen, const char *needle, size_t nlen);
+
 int str_starts_with(const char *s, const char *prefix);
 int str_ends_with(const char *s, const char *suffix);
 

@@ -8,7 +8,8 @@
  *     -c CAP (bytes kept per stream)  -t SECONDS (command timeout)
  *   actions, run in order on one connection:
  *     exec CMD              print stdout (raw), then "status N" or "signal S",
- *                           "stdout-truncated TOTAL" when over the cap
+ *                           "stdout-truncated TOTAL" when over the cap; the
+ *                           command's stderr goes to sshprobe's stderr
  *     upload LOCAL REMOTE MODE   (mode in octal)
  *     download REMOTE LOCAL
  *     reconnect
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 	}
 	if (!o.target.user)
 		o.target.user = xstrdup("root");
+	if (!o.known_hosts)
+		o.known_hosts = "/dev/null";
 	if (ssh_connect(&o, &c, &e) < 0)
 		goto fail;
 	for (int i = optind + 1; i < argc; i++) {
@@ -71,6 +74,7 @@ int main(int argc, char **argv)
 			if (ssh_exec(c, argv[++i], &xo, &r, &e) < 0)
 				goto fail;
 			fwrite(r.out.buf ? r.out.buf : "", 1, r.out.len, stdout);
+			fwrite(r.err.buf ? r.err.buf : "", 1, r.err.len, stderr);
 			if (r.out_truncated)
 				printf("stdout-truncated %zu\n", r.out_total);
 			if (r.signal)

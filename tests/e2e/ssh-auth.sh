@@ -1,0 +1,219 @@
+#!/bin/sh
+# Authentication of the SSH transport, through `shelfready facts --raw -v`:
+# key files (ed25519, RSA with rsa-sha2 signatures, a passphrase-protected
+# key), a key given as PEM text in an environment variable, password and
+# keyboard-interactive logins; failures exit 3 with a useful message, secrets
+# are only taken from the environment and never appear in any output.
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+require_root
+SR=${SHELFREADY:-$SR_ROOT/build/shelfready}
+[ -x "$SR" ] || { fail "$SR is not built (run make)"; finish; }
+
+# The user's own keys, agent and ~/.ssh must play no part.
+HOME_DIR=$SR_TMP/home
+mkdir -p "$HOME_DIR"
+# (bounded, so that a hang fails the test instead of stopping it)
+# shellcheck disable=SC2317  # called through run
+sr() { timeout -k 5 120 env -u SSH_AUTH_SOCK HOME="$HOME_DIR" "$SR" "$@"; }
+
+# Every output of shelfready is kept here, to look for secrets at the end.
+ALL_OUT=$SR_TMP/all-output
+: >"$ALL_OUT"
+# run EXPECTED_STATUS CMD...: run; stdout in $SR_TMP/out, stderr in $SR_TMP/err
+run() {
+    _want=$1
+    shift
+    log "+ $*"
+    "$@" >"$SR_TMP/out" 2>"$SR_TMP/err"
+    _st=$?
+    cat "$SR_TMP/out" "$SR_TMP/err" >>"$ALL_OUT"
+    sed 's/^/  stderr: /' "$SR_TMP/err"
+    check_eq "exit status of: $*" "$_want" "$_st"
+}
+err_has() {
+    if grep -qF -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: '$1' is not on stderr"; fi
+}
+err_matches() {
+    if grep -qE -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: /$1/ does not match stderr"; fi
+}
+# facts_as USER WHAT: the last run printed a transcript made as USER
+facts_as() {
+    _u=$(sed -n 's/^user=//p' "$SR_TMP/out" | head -n 1)
+    check_eq "$2: the transcript's meta says user=$1" "$1" "$_u"
+}
+
+# sshd_conf TEXT: TEXT becomes the instance's sshd_config.d/10-test.conf; sshd is
+# restarted (the instance's init starts a new one once the old one is killed),
+# and this waits until the new sshd is up.
+# shellcheck disable=SC2317  # called through check
+sshd_conf() {
+    log "+ sshd_config.d/10-test.conf: $1"
+    # shellcheck disable=SC2016  # expanded on the target
+    printf '%s\n' "$1" | tb_ssh root '
+        cat >/etc/ssh/sshd_config.d/10-test.conf && sshd -t || exit 1
+        old=$(cat /run/sshd.pid) && kill "$old" || exit 1
+        i=0
+        while [ $i -lt 100 ]; do
+            new=$(cat /run/sshd.pid 2>/dev/null)
+            [ -n "$new" ] && [ "$new" != "$old" ] && kill -0 "$new" 2>/dev/null && exit 0
+            sleep 0.1
+            i=$((i + 1))
+        done
+        echo "sshd did not come back" >&2
+        exit 1'
+}
+
+tb_fresh e2e-auth || finish
+TB_LOG=${SHELFREADY_TESTBED_DIR:-/var/tmp/shelfready-testbed}/instances/$TB_NAME/sshd.log
+T=root@$TB_HOST:$TB_PORT
+TB=builder@$TB_HOST:$TB_PORT
+COMMON="--known-hosts $TB_KNOWN_HOSTS --no-refresh --raw -v"
+
+# --- key file (ed25519)
+# shellcheck disable=SC2086
+run 0 sr facts $COMMON -i "$TB_KEY" "$T"
+facts_as root "-i with an ed25519 key"
+err_has "by publickey ($TB_KEY)" "-v reports the key file"
+
+# --- a key that is not authorized
+ssh-keygen -q -t ed25519 -N '' -C wrong -f "$SR_TMP/wrong_key"
+# shellcheck disable=SC2086
+run 3 sr facts $COMMON -i "$SR_TMP/wrong_key" "$T"
+err_matches "authentication as 'root' to .* failed" "an unauthorized key: authentication failed"
+err_has "key file $SR_TMP/wrong_key" "the message says which key was tried"
+
+# --- the key as PEM text in an environment variable
+SR_KEY_PEM=$(cat "$TB_KEY")
+export SR_KEY_PEM
+# shellcheck disable=SC2086
+run 0 sr facts $COMMON --key-env SR_KEY_PEM "$T"
+facts_as root "--key-env"
+err_has "key from the environment" "-v reports the key from the environment"
+# A PEM that is not a key: refused with exit 3, without echoing it
+SR_BAD_PEM=$(printf '%s\n' '-----BEGIN OPENSSH PRIVATE KEY-----' 'bm90IGEga2V5IGF0IGFsbCwgZm9yIHRoZSB0ZXN0' \
+    '-----END OPENSSH PRIVATE KEY-----')
+export SR_BAD_PEM
+# shellcheck disable=SC2086
+run 3 sr facts $COMMON --key-env SR_BAD_PEM "$T"
+err_has "environment" "a broken key from the environment is reported as such"
+if grep -qF bm90IGEga2V5 "$SR_TMP/out" "$SR_TMP/err"; then
+    fail "the broken key's text was printed"
+fi
+
+# --- RSA: OpenSSH 9.2 refuses ssh-rsa (SHA-1) signatures, so this needs rsa-sha2
+ssh-keygen -q -t rsa -b 3072 -N '' -C rsa-test -f "$SR_TMP/rsa_key"
+tb_ssh root <"$SR_TMP/rsa_key.pub" 'cat >>/root/.ssh/authorized_keys'
+check -m "the RSA key is authorized (system ssh client)" \
+    ssh_with "$SR_TMP/rsa_key" "$TB_KNOWN_HOSTS" root true
+# libssh2 signs with rsa-sha2 from 1.11 on; Debian 12 ships 1.10, which only
+# knows ssh-rsa (SHA-1): there the refusal must be explained, and the key must
+# still work with a server that accepts ssh-rsa (OpenSSH before 8.8, such as
+# CentOS 7's, does by default).
+libssh2=$(sr --version | sed -n 's/^libssh2 //p')
+log "libssh2 $libssh2"
+case $libssh2 in
+0.* | 1.[0-9] | 1.[0-9].* | 1.10 | 1.10.*)
+    # shellcheck disable=SC2086
+    run 3 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
+    err_has "signs RSA keys with SHA-1 (ssh-rsa), which OpenSSH 8.8 and later refuse" \
+        "libssh2 $libssh2: the ssh-rsa refusal is explained"
+    grep -q 'signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms' "$TB_LOG" &&
+        pass "sshd refused it for the ssh-rsa signature, not for the key" ||
+        fail "sshd did not log an ssh-rsa refusal"
+    sshd_conf 'PubkeyAcceptedAlgorithms +ssh-rsa'
+    # shellcheck disable=SC2086
+    run 0 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
+    facts_as root "-i with an RSA key, server accepting ssh-rsa"
+    sshd_conf '# defaults'
+    ;;
+*)
+    # shellcheck disable=SC2086
+    run 0 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
+    facts_as root "-i with an RSA key (rsa-sha2 signatures)"
+    ;;
+esac
+tail -n 3 "$TB_LOG"
+
+# --- a passphrase-protected ed25519 key
+# shellcheck disable=SC2016  # a literal '$' in the secret
+SR_KEY_PASS='correct horse; battery $staple'
+export SR_KEY_PASS
+ssh-keygen -q -t ed25519 -N "$SR_KEY_PASS" -C pass-test -f "$SR_TMP/pass_key"
+tb_ssh root <"$SR_TMP/pass_key.pub" 'cat >>/root/.ssh/authorized_keys'
+# shellcheck disable=SC2086
+run 0 sr facts $COMMON -i "$SR_TMP/pass_key" --key-passphrase-env SR_KEY_PASS "$T"
+facts_as root "a passphrase-protected key with --key-passphrase-env"
+# shellcheck disable=SC2086
+run 3 sr facts $COMMON -i "$SR_TMP/pass_key" "$T"
+err_has "--key-passphrase-env" "without the passphrase: exit 3 and a hint at --key-passphrase-env"
+SR_PASS_PEM=$(cat "$SR_TMP/pass_key")
+export SR_PASS_PEM
+# shellcheck disable=SC2086
+run 0 sr facts $COMMON --key-env SR_PASS_PEM --key-passphrase-env SR_KEY_PASS "$T"
+facts_as root "a passphrase-protected key with --key-env and --key-passphrase-env"
+SR_WRONG_PASS='not the passphrase'
+export SR_WRONG_PASS
+# shellcheck disable=SC2086
+run 3 sr facts $COMMON -i "$SR_TMP/pass_key" --key-passphrase-env SR_WRONG_PASS "$T"
+err_has "pass_key" "a wrong passphrase names the key file"
+
+# --- secrets only from the environment
+# shellcheck disable=SC2086
+run 2 sr facts $COMMON --password-env SR_UNSET_VARIABLE_FOR_TEST "$TB"
+err_has "SR_UNSET_VARIABLE_FOR_TEST" "--password-env with an unset variable names the variable"
+err_has "not set" "--password-env with an unset variable says it is not set"
+# shellcheck disable=SC2086
+run 2 sr facts $COMMON --sudo-password-env SR_UNSET_VARIABLE_FOR_TEST "$TB"
+# shellcheck disable=SC2086
+run 2 sr facts $COMMON --key-env SR_UNSET_VARIABLE_FOR_TEST "$TB"
+# there is no option that takes a secret itself
+# shellcheck disable=SC2086
+run 2 sr facts $COMMON --password hunter2 "$TB"
+# shellcheck disable=SC2086
+run 2 sr facts $COMMON --passphrase hunter2 "$TB"
+
+# --- password authentication (builder's password, server configured for it)
+# shellcheck disable=SC2016,SC2089,SC2090  # literal quotes and '$' in the secret
+SR_PASSWORD='Pw for builder: "x" & $y, 9'
+# shellcheck disable=SC2090
+export SR_PASSWORD
+printf 'builder:%s\n' "$SR_PASSWORD" | tb_ssh root chpasswd || fail "chpasswd for builder failed"
+check -m "sshd allows passwords" sshd_conf 'PasswordAuthentication yes
+KbdInteractiveAuthentication no'
+# shellcheck disable=SC2086
+run 0 sr facts $COMMON --password-env SR_PASSWORD "$TB"
+facts_as builder "--password-env"
+err_has "builder by password " "-v reports password authentication"
+SR_WRONG_PASSWORD='not the password'
+export SR_WRONG_PASSWORD
+# shellcheck disable=SC2086
+run 3 sr facts $COMMON --password-env SR_WRONG_PASSWORD "$TB"
+err_matches "authentication as 'builder' to .* failed" "a wrong password: authentication failed"
+
+# --- keyboard-interactive, on a server that offers no "password" method
+check -m "sshd allows keyboard-interactive only" sshd_conf 'PasswordAuthentication no
+KbdInteractiveAuthentication yes'
+# shellcheck disable=SC2086
+run 0 sr facts $COMMON --password-env SR_PASSWORD "$TB"
+facts_as builder "--password-env through keyboard-interactive"
+err_has "builder by keyboard-interactive " "-v reports keyboard-interactive"
+# shellcheck disable=SC2086
+run 3 sr facts $COMMON --password-env SR_WRONG_PASSWORD "$TB"
+err_matches "authentication as 'builder' to .* failed" "a wrong password over keyboard-interactive: authentication failed"
+
+# --- no secret in any output
+PEM_LINE=$(sed -n 3p "$TB_KEY")
+PASS_PEM_LINE=$(sed -n 3p "$SR_TMP/pass_key")
+[ -n "$PEM_LINE" ] || fail "cannot read a line of the key"
+for secret in "$SR_PASSWORD" "$SR_KEY_PASS" "$SR_WRONG_PASSWORD" "$SR_WRONG_PASS" "$PEM_LINE" "$PASS_PEM_LINE"; do
+    if grep -qF -- "$secret" "$ALL_OUT"; then
+        fail "a secret appears in shelfready's output: '$secret'"
+    else
+        pass "not in any output: a secret of ${#secret} characters"
+    fi
+done
+# the canary: this check can fail
+if grep -qF -- "$TB_HOST" "$ALL_OUT"; then :; else fail "the output collection is empty"; fi
+
+finish
