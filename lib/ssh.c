@@ -416,6 +416,35 @@ out:
 	return ret;
 }
 
+/*
+ * Set a method preference, keeping only what this libssh2 supports: 1.10
+ * drops unknown names itself with an overlapping memcpy.
+ */
+static void set_pref(LIBSSH2_SESSION *s, int method, const char *wanted)
+{
+	const char **algs = NULL;
+	int n = libssh2_session_supported_algs(s, method, &algs);
+	struct strbuf pref = STRBUF_INIT;
+	char *list = xstrdup(wanted);
+
+	for (char *name = list, *next; name && *name; name = next) {
+		next = strchr(name, ',');
+		if (next)
+			*next++ = '\0';
+		for (int i = 0; i < n; i++)
+			if (!strcmp(algs[i], name)) {
+				strbuf_addf(&pref, "%s%s", pref.len ? "," : "", name);
+				break;
+			}
+	}
+	if (pref.len)
+		libssh2_session_method_pref(s, method, pref.buf);
+	if (n > 0)
+		libssh2_free(s, (void *)algs);
+	strbuf_release(&pref);
+	free(list);
+}
+
 /* Prefer the host key types known_hosts lists for this host, as OpenSSH does. */
 static void prefer_known_types(LIBSSH2_SESSION *s, const struct ssh_opts *o, const struct target *t)
 {
@@ -463,7 +492,7 @@ static void prefer_known_types(LIBSSH2_SESSION *s, const struct ssh_opts *o, con
 				strbuf_addf(&pref, "%s%s", pref.len ? "," : "", all[i]);
 		}
 	}
-	libssh2_session_method_pref(s, LIBSSH2_METHOD_HOSTKEY, pref.buf);
+	set_pref(s, LIBSSH2_METHOD_HOSTKEY, pref.buf);
 	strbuf_release(&types);
 	strbuf_release(&pref);
 	free(name);
@@ -727,12 +756,12 @@ static int session_open(struct ssh_conn *c, int sock, const struct target *t, LI
 		return error_set(e, SR_ERR_CONNECT, "cannot create an SSH session");
 	libssh2_session_set_blocking(s, 0);
 	/* fast, modern key exchange first (libssh2 otherwise starts with group exchange) */
-	libssh2_session_method_pref(s, LIBSSH2_METHOD_KEX,
-				    "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
-				    "ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group16-sha512,"
-				    "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256,"
-				    "diffie-hellman-group-exchange-sha256,diffie-hellman-group14-sha1,"
-				    "diffie-hellman-group-exchange-sha1,diffie-hellman-group1-sha1");
+	set_pref(s, LIBSSH2_METHOD_KEX,
+		 "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,"
+		 "ecdh-sha2-nistp384,ecdh-sha2-nistp521,diffie-hellman-group16-sha512,"
+		 "diffie-hellman-group18-sha512,diffie-hellman-group14-sha256,"
+		 "diffie-hellman-group-exchange-sha256,diffie-hellman-group14-sha1,"
+		 "diffie-hellman-group-exchange-sha1,diffie-hellman-group1-sha1");
 	prefer_known_types(s, c->o, t);
 	while ((rc = libssh2_session_handshake(s, sock)) == LIBSSH2_ERROR_EAGAIN)
 		if (wait_socket(s, sock, deadline, 0) < 0)

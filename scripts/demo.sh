@@ -36,18 +36,33 @@ YAML
 "$SR" lint "$tmp/vendor.yaml" || echo "(lint exited $?: nothing would run)"
 
 say "Starting the testbed: a Debian 12 build VM with a real sshd on loopback"
-if [ "$(id -u)" -eq 0 ]; then
-	scripts/testbed.sh up demo
-	eval "$(scripts/testbed.sh env demo)"
-	echo "ssh -p $TB_PORT $TB_USER@$TB_HOST: $(ssh $TB_SSH_OPTS "$TB_USER@$TB_HOST" 'grep PRETTY_NAME /etc/os-release; apt list --upgradable 2>/dev/null | grep -c security | sed "s/$/ pending security updates/"')"
-	echo "(stop it with: scripts/testbed.sh down demo)"
-else
+if [ "$(id -u)" -ne 0 ]; then
 	echo "skipped: the testbed needs root"
+	exit 0
 fi
+scripts/testbed.sh up demo
+eval "$(scripts/testbed.sh env demo)"
+
+say "shelfready facts root@$TB_HOST:$TB_PORT: everything about the VM in one round trip"
+"$SR" facts -v --no-agent -i "$TB_KEY" --known-hosts "$TB_KNOWN_HOSTS" \
+	"root@$TB_HOST:$TB_PORT" -o "$tmp/facts.json"
+python3 - "$tmp/facts.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+os_ = d["os"]
+print(f"{os_['name']} ({os_['family']} family), kernel {d['uname']['release']}, "
+      f"{len(d['packages']['list'])} packages via {d['packages']['manager']}")
+sec = [u for u in d["updates"]["list"] if u["security"]]
+print(f"{len(d['updates']['list'])} pending updates, {len(sec)} of them security fixes:")
+for u in sec:
+    print(f"  {u['name']:<24} {u['current']} -> {u['version']} ({u['origin']})")
+print(f"package lists refreshed {d['lists']['age']} s ago; "
+      f"{len(d['processes']['list'])} processes, {len(d['accounts']['list'])} accounts")
+PY
+echo "(the whole JSON: shelfready facts ... ; stop the VM with: scripts/testbed.sh down demo)"
 
 say "Not built yet"
 cat <<'TXT'
-Connecting to a target over SSH and gathering facts (shelfready facts),
-verification with reports (shelfready verify) and remediation (shelfready run)
-are not implemented yet; lint, plan and profiles work as shown above.
+Verification with reports (shelfready verify) and remediation (shelfready run)
+are not implemented yet; lint, plan, profiles and facts work as shown above.
 TXT

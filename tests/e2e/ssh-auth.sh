@@ -76,6 +76,20 @@ run 0 sr facts $COMMON -i "$TB_KEY" "$T"
 facts_as root "-i with an ed25519 key"
 err_has "by publickey ($TB_KEY)" "-v reports the key file"
 
+# --- ssh-agent: first in the order; --no-agent leaves it out
+agent_out=$(ssh-agent -s) && eval "$agent_out" >/dev/null
+defer 'ssh-agent -k >/dev/null 2>&1'
+check -m "the key is in a fresh agent" ssh-add -q "$TB_KEY"
+log "+ SSH_AUTH_SOCK=... facts (no -i)"
+timeout -k 5 120 env HOME="$HOME_DIR" "$SR" facts $COMMON "$T" >"$SR_TMP/out" 2>"$SR_TMP/err"
+check_eq "facts through ssh-agent, no key file given" 0 "$?"
+err_has "by publickey (ssh-agent)" "-v reports the agent"
+log "+ SSH_AUTH_SOCK=... facts --no-agent (no -i)"
+timeout -k 5 120 env HOME="$HOME_DIR" "$SR" facts $COMMON --no-agent "$T" >"$SR_TMP/out" 2>"$SR_TMP/err"
+check_eq "--no-agent and no key: authentication fails" 3 "$?"
+ssh-agent -k >/dev/null 2>&1
+unset SSH_AUTH_SOCK SSH_AGENT_PID
+
 # --- a key that is not authorized
 ssh-keygen -q -t ed25519 -N '' -C wrong -f "$SR_TMP/wrong_key"
 # shellcheck disable=SC2086
