@@ -40,7 +40,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "skipped: the testbed needs root"
 	exit 0
 fi
-scripts/testbed.sh up demo
+scripts/testbed.sh up demo >/dev/null
 eval "$(scripts/testbed.sh env demo)"
 
 say "shelfready facts root@$TB_HOST:$TB_PORT: everything about the VM in one round trip"

@@ -16,20 +16,8 @@ tb_fresh e2e-one-channel || finish
 SSHD_LOG=$TB_DIR/instances/$TB_NAME/sshd.log
 [ -f "$SSHD_LOG" ] || { fail "no sshd log at $SSHD_LOG"; finish; }
 
-# sshd at LogLevel DEBUG1: a drop-in, then the running sshd is killed and the
-# instance's init starts a new one; wait until it is up.
-# shellcheck disable=SC2016  # expanded on the target
-printf 'LogLevel DEBUG1\n' | tb_ssh root '
-    cat >/etc/ssh/sshd_config.d/10-test.conf && sshd -t || exit 1
-    old=$(cat /run/sshd.pid) && kill "$old" || exit 1
-    i=0
-    while [ $i -lt 100 ]; do
-        new=$(cat /run/sshd.pid 2>/dev/null)
-        [ -n "$new" ] && [ "$new" != "$old" ] && kill -0 "$new" 2>/dev/null && exit 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    exit 1' || fail "cannot restart sshd with LogLevel DEBUG1"
+# sshd at LogLevel DEBUG1 (a drop-in; sshd restarted by the instance's init)
+tb_sshd_config 'LogLevel DEBUG1' || fail "cannot restart sshd with LogLevel DEBUG1"
 check -m "sshd answers after the restart" tb_ssh root true
 
 # The log from the mark on must belong to the facts run alone: wait until every

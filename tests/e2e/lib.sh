@@ -171,3 +171,59 @@ procs_rooted_at() {
         esac
     done
 }
+
+# ---- helpers for tests that run shelfready and its tools ----------------
+
+now_ms() { date +%s%3N; }
+
+# run STATUS CMD...: run CMD with stdout and stderr in $SR_TMP/out and
+# $SR_TMP/err (both logged, and appended to $ALL_OUT when that is set), its
+# time in ELAPSED (ms); pass when it exits with STATUS.
+run() {
+    _want=$1
+    shift
+    log "+ $*"
+    _t0=$(now_ms)
+    "$@" >"$SR_TMP/out" 2>"$SR_TMP/err"
+    _st=$?
+    ELAPSED=$(($(now_ms) - _t0))
+    [ -n "${ALL_OUT:-}" ] && cat "$SR_TMP/out" "$SR_TMP/err" >>"$ALL_OUT"
+    head -c 2000 "$SR_TMP/out" | sed 's/^/  stdout: /'
+    sed 's/^/  stderr: /' "$SR_TMP/err"
+    log "  (${ELAPSED} ms)"
+    check_eq "exit status of: $*" "$_want" "$_st"
+}
+
+# err_has TEXT WHAT / err_matches ERE WHAT / err_lacks TEXT WHAT: about the
+# last run's stderr
+err_has() {
+    if grep -qF -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: '$1' is not on stderr"; fi
+}
+err_matches() {
+    if grep -qE -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: /$1/ does not match stderr"; fi
+}
+err_lacks() {
+    if grep -qF -- "$1" "$SR_TMP/err"; then fail "$2: '$1' is on stderr"; else pass "$2"; fi
+}
+
+# tb_sshd_config TEXT [PORT KNOWN_HOSTS]: TEXT becomes sshd_config.d/10-test.conf
+# of the current instance (or the one on PORT); sshd is stopped, the instance's
+# init starts a new one, and this waits until it runs.
+tb_sshd_config() {
+    log "+ sshd_config.d/10-test.conf on port ${2:-$TB_PORT}: $1"
+    # shellcheck disable=SC2016  # expanded on the target
+    printf '%s\n' "$1" | ssh -F none -o BatchMode=yes -o StrictHostKeyChecking=yes \
+        -o UserKnownHostsFile="${3:-$TB_KNOWN_HOSTS}" -o IdentitiesOnly=yes -o ConnectTimeout=20 \
+        -i "$TB_KEY" -p "${2:-$TB_PORT}" "root@$TB_HOST" '
+        cat >/etc/ssh/sshd_config.d/10-test.conf && sshd -t || exit 1
+        old=$(cat /run/sshd.pid) && kill "$old" || exit 1
+        i=0
+        while [ $i -lt 100 ]; do
+            new=$(cat /run/sshd.pid 2>/dev/null)
+            [ -n "$new" ] && [ "$new" != "$old" ] && kill -0 "$new" 2>/dev/null && exit 0
+            sleep 0.1
+            i=$((i + 1))
+        done
+        echo "sshd did not come back" >&2
+        exit 1'
+}

@@ -20,49 +20,12 @@ sr() { timeout -k 5 120 env -u SSH_AUTH_SOCK HOME="$HOME_DIR" "$SR" "$@"; }
 # Every output of shelfready is kept here, to look for secrets at the end.
 ALL_OUT=$SR_TMP/all-output
 : >"$ALL_OUT"
-# run EXPECTED_STATUS CMD...: run; stdout in $SR_TMP/out, stderr in $SR_TMP/err
-run() {
-    _want=$1
-    shift
-    log "+ $*"
-    "$@" >"$SR_TMP/out" 2>"$SR_TMP/err"
-    _st=$?
-    cat "$SR_TMP/out" "$SR_TMP/err" >>"$ALL_OUT"
-    sed 's/^/  stderr: /' "$SR_TMP/err"
-    check_eq "exit status of: $*" "$_want" "$_st"
-}
-err_has() {
-    if grep -qF -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: '$1' is not on stderr"; fi
-}
-err_matches() {
-    if grep -qE -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: /$1/ does not match stderr"; fi
-}
 # facts_as USER WHAT: the last run printed a transcript made as USER
 facts_as() {
     _u=$(sed -n 's/^user=//p' "$SR_TMP/out" | head -n 1)
     check_eq "$2: the transcript's meta says user=$1" "$1" "$_u"
 }
 
-# sshd_conf TEXT: TEXT becomes the instance's sshd_config.d/10-test.conf; sshd is
-# restarted (the instance's init starts a new one once the old one is killed),
-# and this waits until the new sshd is up.
-# shellcheck disable=SC2317  # called through check
-sshd_conf() {
-    log "+ sshd_config.d/10-test.conf: $1"
-    # shellcheck disable=SC2016  # expanded on the target
-    printf '%s\n' "$1" | tb_ssh root '
-        cat >/etc/ssh/sshd_config.d/10-test.conf && sshd -t || exit 1
-        old=$(cat /run/sshd.pid) && kill "$old" || exit 1
-        i=0
-        while [ $i -lt 100 ]; do
-            new=$(cat /run/sshd.pid 2>/dev/null)
-            [ -n "$new" ] && [ "$new" != "$old" ] && kill -0 "$new" 2>/dev/null && exit 0
-            sleep 0.1
-            i=$((i + 1))
-        done
-        echo "sshd did not come back" >&2
-        exit 1'
-}
 
 tb_fresh e2e-auth || finish
 TB_LOG=${SHELFREADY_TESTBED_DIR:-/var/tmp/shelfready-testbed}/instances/$TB_NAME/sshd.log
@@ -135,11 +98,11 @@ case $libssh2 in
     grep -q 'signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms' "$TB_LOG" &&
         pass "sshd refused it for the ssh-rsa signature, not for the key" ||
         fail "sshd did not log an ssh-rsa refusal"
-    sshd_conf 'PubkeyAcceptedAlgorithms +ssh-rsa'
+    tb_sshd_config 'PubkeyAcceptedAlgorithms +ssh-rsa'
     # shellcheck disable=SC2086
     run 0 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
     facts_as root "-i with an RSA key, server accepting ssh-rsa"
-    sshd_conf '# defaults'
+    tb_sshd_config '# defaults'
     ;;
 *)
     # shellcheck disable=SC2086
@@ -193,7 +156,7 @@ SR_PASSWORD='Pw for builder: "x" & $y, 9'
 # shellcheck disable=SC2090
 export SR_PASSWORD
 printf 'builder:%s\n' "$SR_PASSWORD" | tb_ssh root chpasswd || fail "chpasswd for builder failed"
-check -m "sshd allows passwords" sshd_conf 'PasswordAuthentication yes
+check -m "sshd allows passwords" tb_sshd_config 'PasswordAuthentication yes
 KbdInteractiveAuthentication no'
 # shellcheck disable=SC2086
 run 0 sr facts $COMMON --password-env SR_PASSWORD "$TB"
@@ -206,7 +169,7 @@ run 3 sr facts $COMMON --password-env SR_WRONG_PASSWORD "$TB"
 err_matches "authentication as 'builder' to .* failed" "a wrong password: authentication failed"
 
 # --- keyboard-interactive, on a server that offers no "password" method
-check -m "sshd allows keyboard-interactive only" sshd_conf 'PasswordAuthentication no
+check -m "sshd allows keyboard-interactive only" tb_sshd_config 'PasswordAuthentication no
 KbdInteractiveAuthentication yes'
 # shellcheck disable=SC2086
 run 0 sr facts $COMMON --password-env SR_PASSWORD "$TB"

@@ -19,27 +19,6 @@ mkdir -p "$HOME_DIR"
 # shellcheck disable=SC2317  # called through run
 sr() { timeout -k 5 120 env -u SSH_AUTH_SOCK HOME="$HOME_DIR" "$SR" "$@"; }
 
-now_ms() { date +%s%3N; }
-# run EXPECTED_STATUS CMD...: run; stdout in $SR_TMP/out, stderr in $SR_TMP/err,
-# the time it took in $ELAPSED (ms)
-run() {
-    _want=$1
-    shift
-    log "+ $*"
-    _t0=$(now_ms)
-    "$@" >"$SR_TMP/out" 2>"$SR_TMP/err"
-    _st=$?
-    ELAPSED=$(($(now_ms) - _t0))
-    sed 's/^/  stderr: /' "$SR_TMP/err"
-    log "  (${ELAPSED} ms)"
-    check_eq "exit status of: $*" "$_want" "$_st"
-}
-err_has() {
-    if grep -qF -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: '$1' is not in the message"; fi
-}
-err_matches() {
-    if grep -qE -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: /$1/ does not match the message"; fi
-}
 # within MS WHAT: the last run took less than MS milliseconds
 within() {
     if [ "$ELAPSED" -lt "$1" ]; then pass "$2 (${ELAPSED} ms)"; else fail "$2: took ${ELAPSED} ms"; fi
@@ -58,26 +37,6 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 count() { grep -c -- "$1" "$2" 2>/dev/null || true; }
-# sshd_conf_on PORT KNOWN_HOSTS TEXT: TEXT becomes sshd_config.d/10-test.conf of
-# the instance on PORT; its sshd is restarted (the instance's init starts a new
-# one once the old one is killed), and this waits until the new one is up.
-# shellcheck disable=SC2317  # called through check
-sshd_conf_on() {
-    printf '%s\n' "$3" | ssh -F none -o BatchMode=yes -o StrictHostKeyChecking=yes \
-        -o UserKnownHostsFile="$2" -o IdentitiesOnly=yes -o ConnectTimeout=20 \
-        -i "$TB_KEY" -p "$1" "root@$TB_HOST" '
-        cat >/etc/ssh/sshd_config.d/10-test.conf && sshd -t || exit 1
-        old=$(cat /run/sshd.pid) && kill "$old" || exit 1
-        i=0
-        while [ $i -lt 100 ]; do
-            new=$(cat /run/sshd.pid 2>/dev/null)
-            [ -n "$new" ] && [ "$new" != "$old" ] && kill -0 "$new" 2>/dev/null && exit 0
-            sleep 0.1
-            i=$((i + 1))
-        done
-        echo "sshd did not come back" >&2
-        exit 1'
-}
 
 tb_fresh e2e-connect-jump || finish
 # shellcheck disable=SC2153  # TB_* come from tb_fresh
@@ -213,7 +172,7 @@ run 3 sr facts -i "$TB_KEY" --known-hosts "$TB_KNOWN_HOSTS" --no-refresh --raw \
 err_has "[$TB_HOST]:$A_PORT" "a jump host with an unknown key: the message names its host:port"
 err_has "jump host" "a jump host with an unknown key is named as the jump host"
 # a jump host that refuses to forward
-check -m "the jump host forbids TCP forwarding" sshd_conf_on "$A_PORT" "$A_KNOWN_HOSTS" 'AllowTcpForwarding no'
+check -m "the jump host forbids TCP forwarding" tb_sshd_config 'AllowTcpForwarding no' "$A_PORT" "$A_KNOWN_HOSTS"
 run 3 sr facts -i "$TB_KEY" --known-hosts "$SR_TMP/kh.both" --no-refresh --raw \
     --jump "root@$TB_HOST:$A_PORT" "root@$TB_HOST:$TB_PORT"
 err_has "jump host root@$TB_HOST:$A_PORT" "a jump host that refuses to forward is named"

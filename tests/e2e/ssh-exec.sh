@@ -13,26 +13,6 @@ case ${SR_BUILD:-build} in
 esac
 [ -x "$PROBE" ] || { fail "$PROBE is not built (make build/tests/sshprobe)"; finish; }
 
-now_ms() { date +%s%3N; }
-# run EXPECTED_STATUS CMD...: run; stdout in $SR_TMP/out, stderr in $SR_TMP/err,
-# the time it took in $ELAPSED (ms)
-run() {
-    _want=$1
-    shift
-    log "+ $*"
-    _t0=$(now_ms)
-    "$@" >"$SR_TMP/out" 2>"$SR_TMP/err"
-    _st=$?
-    ELAPSED=$(($(now_ms) - _t0))
-    head -c 2000 "$SR_TMP/out" | sed 's/^/  stdout: /'
-    echo
-    sed 's/^/  stderr: /' "$SR_TMP/err"
-    log "  (${ELAPSED} ms)"
-    check_eq "exit status of: $*" "$_want" "$_st"
-}
-err_has() {
-    if grep -qF -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: '$1' is not in the message"; fi
-}
 within() {
     if [ "$ELAPSED" -lt "$1" ]; then pass "$2 (${ELAPSED} ms)"; else fail "$2: took ${ELAPSED} ms"; fi
 }

@@ -17,20 +17,6 @@ mkdir -p "$HOME_DIR"
 # shellcheck disable=SC2317  # called through run
 sr() { timeout -k 5 120 env -u SSH_AUTH_SOCK HOME="$HOME_DIR" "$SR" "$@"; }
 
-# run EXPECTED_STATUS CMD...: run; stdout in $SR_TMP/out, stderr in $SR_TMP/err
-run() {
-    _want=$1
-    shift
-    log "+ $*"
-    "$@" >"$SR_TMP/out" 2>"$SR_TMP/err"
-    _st=$?
-    sed 's/^/  stderr: /' "$SR_TMP/err"
-    check_eq "exit status of: $*" "$_want" "$_st"
-}
-# err_has TEXT WHAT: TEXT is in the last run's stderr
-err_has() {
-    if grep -qF -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: '$1' is not in the message"; fi
-}
 # facts_ok: the last run printed a complete transcript
 facts_ok() {
     if head -n 1 "$SR_TMP/out" | grep -q '^@@SRG [A-Za-z0-9]* gather 1$'; then

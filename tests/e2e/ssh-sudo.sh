@@ -23,27 +23,6 @@ sr() { timeout -k 5 120 env -u SSH_AUTH_SOCK HOME="$HOME_DIR" "$SR" "$@"; }
 
 ALL_OUT=$SR_TMP/all-output
 : >"$ALL_OUT"
-now_ms() { date +%s%3N; }
-# run EXPECTED_STATUS CMD...: run; stdout in $SR_TMP/out, stderr in $SR_TMP/err
-run() {
-    _want=$1
-    shift
-    log "+ $*"
-    _t0=$(now_ms)
-    "$@" >"$SR_TMP/out" 2>"$SR_TMP/err"
-    _st=$?
-    ELAPSED=$(($(now_ms) - _t0))
-    cat "$SR_TMP/out" "$SR_TMP/err" >>"$ALL_OUT"
-    sed 's/^/  stderr: /' "$SR_TMP/err"
-    log "  (${ELAPSED} ms)"
-    check_eq "exit status of: $*" "$_want" "$_st"
-}
-err_has() {
-    if grep -qF -- "$1" "$SR_TMP/err"; then pass "$2"; else fail "$2: '$1' is not in the message"; fi
-}
-err_lacks() {
-    if grep -qF -- "$1" "$SR_TMP/err"; then fail "$2: '$1' is in the message"; else pass "$2"; fi
-}
 # meta KEY: KEY=value from the meta section of the transcript in $SR_TMP/out
 meta() {
     _n=$(sed -n '1s/^@@SRG \([A-Za-z0-9]*\) gather 1$/\1/p' "$SR_TMP/out")
