@@ -26,11 +26,19 @@ struct step_type {
 	void (*validate)(const struct params *p, const struct type_ctx *ctx);
 };
 
+struct check_result;
+struct check_env;
+
 struct check_type {
 	const char *name;
 	const char *summary;
 	const struct param_spec *params;
 	void (*validate)(const struct params *p, const struct type_ctx *ctx);
+	/*
+	 * Judge the facts: set r to pass, fail or error with evidence and a
+	 * remediation hint. A pure function: no I/O, no globals.
+	 */
+	void (*eval)(const struct params *p, const struct check_env *env, struct check_result *r);
 };
 
 /* NULL-terminated tables, in steps/table.c and checks/table.c. */

@@ -2,6 +2,10 @@
 
 #include <stdlib.h>
 
+#include <string.h>
+
+#include "facts.h"
+#include "gather.h"
 #include "strbuf.h"
 
 const char *test_data_dir(void)
@@ -31,4 +35,32 @@ char *test_diags_text(const struct diags *d)
 		free(line);
 	}
 	return strbuf_detach(&sb);
+}
+
+struct facts *test_facts_from_text(const char *text)
+{
+	struct gather g;
+	struct facts *f = NULL;
+	char *err = NULL;
+
+	gather_init(&g);
+	if (gather_parse(&g, text, strlen(text), NULL, &err) != 0)
+		fail_msg("transcript does not frame: %s", err ? err : "?");
+	facts_from_gather(&g, &f);
+	gather_release(&g);
+	return f;
+}
+
+struct facts *test_facts_from_transcript(const char *name)
+{
+	char *path = strchr(name, '/') ? xstrdup(name)
+				       : xasprintf("%s/transcripts/%s.txt", test_data_dir(), name);
+	char *data = NULL;
+	size_t len = 0;
+	if (read_file(path, 64u << 20, &data, &len) < 0)
+		fail_msg("cannot read transcript %s", path);
+	struct facts *f = test_facts_from_text(data);
+	free(data);
+	free(path);
+	return f;
 }

@@ -25,6 +25,17 @@ const char *test_data_dir(void);
 int test_load(const char *ref, const char *const *vars, struct loader **l, struct resolved **r,
 	      struct diags *d);
 
+struct facts;
+
+/*
+ * Facts from a recorded transcript (a path, or a name under
+ * tests/data/transcripts/ such as "debian-12"); fails the test when the file
+ * cannot be read or framed. Free with facts_free.
+ */
+struct facts *test_facts_from_transcript(const char *name);
+/* Facts from transcript text held in memory (nonce taken from its header). */
+struct facts *test_facts_from_text(const char *text);
+
 /* All diagnostics, one formatted per line, for failure messages (owned). */
 char *test_diags_text(const struct diags *d);
 
