@@ -69,7 +69,10 @@ LIB_SRC = $(sort $(wildcard lib/*.c steps/*.c checks/*.c))
 CMD_SRC = $(sort $(wildcard cmd/*.c))
 PROFILES = $(sort $(wildcard profiles/*.yaml))
 SCRIPTS = scripts/gather.sh
-GEN_SRC = $(B)/gen/bundled_profiles.c $(B)/gen/embedded_scripts.c
+EOL_DATA = $(sort $(wildcard data/eol/*.json))
+GEN_SRC = $(B)/gen/bundled_profiles.c $(B)/gen/embedded_scripts.c $(B)/gen/eol_data.c
+# data compiled in for the package-sources check
+GEN_SRC += $(B)/gen/official_sources.c
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/obj/%.o) $(GEN_SRC:$(B)/gen/%.c=$(B)/obj/gen/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(B)/obj/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
@@ -101,6 +104,14 @@ $(B)/gen/bundled_profiles.c: $(B)/embed $(PROFILES)
 $(B)/gen/embedded_scripts.c: $(B)/embed $(SCRIPTS)
 	@mkdir -p $(B)/gen
 	$(QUIET_GEN)$(B)/embed $@ bundled.h 'struct bundled_file' embedded_scripts $(SCRIPTS)
+
+$(B)/gen/eol_data.c: $(B)/embed $(EOL_DATA)
+	@mkdir -p $(B)/gen
+	$(QUIET_GEN)$(B)/embed $@ bundled.h 'struct bundled_file' eol_data $(EOL_DATA)
+
+$(B)/gen/official_sources.c: $(B)/embed data/official-sources.json
+	@mkdir -p $(B)/gen
+	$(QUIET_GEN)$(B)/embed $@ bundled.h 'struct bundled_file' embedded_official_sources data/official-sources.json
 
 $(B)/obj/%.o: %.c $(B)/FLAGS
 	@mkdir -p $(@D)

@@ -7,9 +7,25 @@
 #include "types.h"
 
 extern const struct check_type check_command;
+extern const struct check_type check_malware;
+extern const struct check_type check_package_sources;
+extern const struct check_type check_updates;
+extern const struct check_type check_reboot;
+extern const struct check_type check_os_maintained;
+extern const struct check_type check_third_party_maintained;
+extern const struct check_type check_server_guard;
+extern const struct check_type check_hygiene;
 
 const struct check_type *const check_types[] = {
 	&check_command,
+	&check_package_sources,
+	&check_os_maintained,
+	&check_third_party_maintained,
+	&check_server_guard,
+	&check_hygiene,
+	&check_updates,
+	&check_reboot,
+	&check_malware,
 	NULL,
 };
 

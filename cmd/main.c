@@ -11,6 +11,7 @@
 extern const struct cmd_entry cmd_lint;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_profiles;
+extern const struct cmd_entry cmd_verify;
 extern const struct cmd_entry cmd_facts;
 
 const struct cmd_entry *const cmd_table[] = {
@@ -18,6 +19,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_plan,
 	&cmd_facts,
 	&cmd_profiles,
+	&cmd_verify,
 	NULL,
 };
 

@@ -50,6 +50,7 @@ struct check_env {
 	const struct vars *vars; /* the resolved profile's variables */
 	long today;              /* days since 1970-01-01, for end-of-life dates */
 	long long now;           /* seconds since 1970, for the age of evidence */
+	const char *check_id;    /* the id of the check being judged */
 };
 
 #endif

@@ -1,5 +1,8 @@
 #include "collect.h"
 
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -27,6 +30,106 @@ const char *collect_script(size_t *len)
 			return f->data;
 		}
 	*len = 0;
+	return NULL;
+}
+
+static int key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+void collect_check_key(const char *id, char buf[COLLECT_KEY_SIZE])
+{
+	size_t len = strlen(id), i;
+	int plain = len > 0 && len < COLLECT_KEY_SIZE;
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (i = 0; plain && i < len; i++)
+		plain = key_char(id[i]);
+	if (plain) {
+		memcpy(buf, id, len + 1);
+		return;
+	}
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)id[i];
+		h *= 16777619u;
+	}
+	/* room for "-" and 8 hex digits */
+	for (i = 0; i < len && i < COLLECT_KEY_SIZE - 10; i++)
+		buf[i] = key_char(id[i]) ? id[i] : '-';
+	snprintf(buf + i, COLLECT_KEY_SIZE - i, "-%08" PRIx32, h);
+}
+
+static int valid_id(const char *s)
+{
+	size_t len = strlen(s);
+	if (!len || len > 64)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      (i > 0 && (c == '-' || c == '_' || c == '.'))))
+			return 0;
+	}
+	return 1;
+}
+
+char *collect_script_with_checks(const struct collect_check *checks, size_t n, size_t *len,
+				 char **err)
+{
+	size_t script_len;
+	const char *script = collect_script(&script_len);
+	struct strbuf sb = STRBUF_INIT;
+	char (*keys)[COLLECT_KEY_SIZE] = NULL;
+
+	*err = NULL;
+	if (!script) {
+		*err = xstrdup("no gather script compiled in");
+		return NULL;
+	}
+	if (n > COLLECT_MAX_CHECKS) {
+		*err = xasprintf("%zu command checks; at most %d can be run with one gather", n,
+				 COLLECT_MAX_CHECKS);
+		return NULL;
+	}
+	if (n) {
+		keys = xcalloc(n, sizeof(*keys));
+		/* a function the script calls before its done marker (docs/gather-format.md) */
+		strbuf_addstr(&sb, "sr_checks() {\n");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!checks[i].id || !valid_id(checks[i].id) || !checks[i].command) {
+			*err = xasprintf("cannot send the command of check '%s': %s",
+					 checks[i].id ? checks[i].id : "(null)",
+					 checks[i].command ? "invalid check id" : "no command");
+			goto fail;
+		}
+		collect_check_key(checks[i].id, keys[i]);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(keys[i], keys[j])) {
+				*err = xasprintf("checks '%s' and '%s' would print the same section check-%s",
+						 checks[j].id, checks[i].id, keys[i]);
+				goto fail;
+			}
+		strbuf_addstr(&sb, "sr_check ");
+		shell_quote(&sb, keys[i]);
+		strbuf_addch(&sb, ' ');
+		shell_quote(&sb, checks[i].command);
+		if (strcmp(keys[i], checks[i].id)) {
+			strbuf_addch(&sb, ' ');
+			shell_quote(&sb, checks[i].id);
+		}
+		strbuf_addch(&sb, '\n');
+	}
+	if (n)
+		strbuf_addstr(&sb, "}\n");
+	strbuf_add(&sb, script, script_len);
+	free(keys);
+	*len = sb.len;
+	return strbuf_detach(&sb);
+fail:
+	free(keys);
+	strbuf_release(&sb);
 	return NULL;
 }
 
@@ -59,13 +162,17 @@ int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **
 		       char nonce[COLLECT_NONCE_SIZE], struct error *e)
 {
 	size_t script_len;
-	const char *script = collect_script(&script_len);
+	char *script, *err = NULL;
 	struct exec_result r;
 	struct strbuf cmd = STRBUF_INIT;
 	int ret;
 
-	if (!script)
-		return error_set(e, SR_ERR, "no gather script compiled in");
+	script = collect_script_with_checks(o->checks, o->checks ? o->nchecks : 0, &script_len, &err);
+	if (!script) {
+		ret = error_set(e, SR_ERR, "%s", err);
+		free(err);
+		return ret;
+	}
 	make_nonce(nonce, COLLECT_NONCE_SIZE);
 	strbuf_addf(&cmd, "sh -s -- %s%s", nonce, o->no_refresh ? " --no-refresh" : "");
 	struct exec_opts xo = { script, script_len, o->timeout ? o->timeout : COLLECT_DEFAULT_TIMEOUT,
@@ -90,6 +197,7 @@ int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **
 out:
 	exec_result_release(&r);
 	strbuf_release(&cmd);
+	free(script);
 	return ret;
 }
 

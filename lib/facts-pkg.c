@@ -392,11 +392,26 @@ static struct facts_update *add_update(struct facts *f, const char *name, size_t
 	return up;
 }
 
+/*
+ * The installed version an update replaces: with several versions installed
+ * (kernels), the newest of them, not the first listed.
+ */
 static void set_current(const struct pkg_ctx *cx, struct facts_update *up)
 {
 	const struct facts_package *pk = find_pkg(cx, up->name, up->arch);
-	if (!up->current && pk)
-		up->current = xstrdup(pk->version);
+	const struct facts_packages *ps = &cx->f->packages;
+
+	if (up->current || !pk)
+		return;
+	for (size_t i = (size_t)(pk - ps->list.v) + 1; i < ps->list.n; i++) {
+		const struct facts_package *q = &ps->list.v[i];
+		if (!q->name || strcmp(q->name, pk->name) || !q->version ||
+		    (up->arch && q->arch && strcmp(q->arch, up->arch)))
+			continue;
+		if (facts_vercmp_os(cx->f, q->version, pk->version) > 0)
+			pk = q;
+	}
+	up->current = xstrdup(pk->version);
 }
 
 /*

@@ -138,6 +138,10 @@ static const struct facts_field program_fields[] = {
 	F_STR(struct facts_program, name), F_STR(struct facts_program, path),
 	F_STR(struct facts_program, version_text), F_STR(struct facts_program, version), F_END,
 };
+static const struct facts_field check_fields[] = {
+	F_STR(struct facts_check, id), F_INT(struct facts_check, status),
+	F_STR(struct facts_check, output), F_BOOL(struct facts_check, truncated), F_END,
+};
 
 static const struct facts_field meta_fields[] = {
 	F_SRC(struct facts_meta, src), F_INT(struct facts_meta, time), F_INT(struct facts_meta, uid),
@@ -281,6 +285,7 @@ const struct facts_field facts_fields[] = {
 	F_OBJ(struct facts, cloud_init, cloud_init_fields),
 	F_OBJ(struct facts, sources, sources_fields),
 	F_OBJ(struct facts, third_party, third_party_fields),
+	F_LIST(struct facts, checks, struct facts_check, check_fields),
 	F_STRS(struct facts, warnings),
 	F_END,
 };
@@ -892,6 +897,58 @@ void facts_parse_meta(struct facts *f, const struct gather *g)
 	}
 }
 
+/*
+ * Sections check-KEY, one per `command` check (docs/gather-format.md): the
+ * check's id is KEY, or the text of an "@@SRG <nonce> id ID" first line;
+ * an "@@SRG <nonce> truncated" last line says the script dropped output.
+ */
+void facts_parse_checks(struct facts *f, const struct gather *g)
+{
+	for (size_t i = 0; i < g->nr; i++) {
+		const struct gather_section *s = &g->sections[i];
+		const char *p = s->data, *end = s->data + s->len, *line, *rest, *id, *out, *out_end;
+		size_t ll, rl, idn;
+		int truncated = 0;
+
+		if (!str_starts_with(s->name, "check-") || !s->name[6])
+			continue;
+		id = s->name + 6;
+		idn = strlen(id);
+		out = p;
+		if (gather_next_line(&p, end, &line, &ll) &&
+		    gather_is_marker(g, line, ll, "id", &rest, &rl) && rl) {
+			id = rest;
+			idn = rl;
+			out = p;
+		}
+		out_end = end;
+		/* the last line: the truncation marker */
+		if (out_end > out) {
+			const char *ls = out_end - 1; /* the last line's "\n" (or its last byte) */
+			while (ls > out && ls[-1] != '\n')
+				ls--;
+			const char *q = ls;
+			if (gather_next_line(&q, out_end, &line, &ll) &&
+			    gather_is_marker(g, line, ll, "truncated", &rest, &rl)) {
+				truncated = 1;
+				out_end = ls;
+			}
+		}
+		if (out_end > out && out_end[-1] == '\n')
+			out_end--;
+		if ((size_t)(out_end - out) > FACTS_CHECK_OUTPUT_MAX) {
+			out_end = out + FACTS_CHECK_OUTPUT_MAX;
+			truncated = 1;
+		}
+		if (!FACTS_GROW(f->checks))
+			continue;
+		f->checks.v[f->checks.n++] = (struct facts_check){
+			facts_strndup(id, idn), s->complete ? s->status : -1,
+			facts_strndup(out, (size_t)(out_end - out)), truncated,
+		};
+	}
+}
+
 static void warn_framing(struct facts *f, const struct gather *g)
 {
 	for (size_t i = 0; i < g->nr; i++) {
@@ -916,6 +973,7 @@ int facts_from_gather(const struct gather *g, struct facts **out)
 	facts_parse_os(f, g);
 	facts_parse_pkg(f, g);
 	facts_parse_sys(f, g);
+	facts_parse_checks(f, g);
 	facts_finish(f);
 	*out = f;
 	return 0;
@@ -976,7 +1034,7 @@ const char *facts_cond_lookup(const char *name, void *arg)
 const struct facts_package *facts_package_find(const struct facts *f, const char *name)
 {
 	for (size_t i = 0; i < f->packages.list.n; i++)
-		if (!strcmp(f->packages.list.v[i].name, name))
+		if (f->packages.list.v[i].name && !strcmp(f->packages.list.v[i].name, name))
 			return &f->packages.list.v[i];
 	return NULL;
 }
@@ -984,7 +1042,7 @@ const struct facts_package *facts_package_find(const struct facts *f, const char
 const struct facts_component *facts_component_find(const struct facts *f, const char *name)
 {
 	for (size_t i = 0; i < f->components.list.n; i++)
-		if (!strcmp(f->components.list.v[i].name, name))
+		if (f->components.list.v[i].name && !strcmp(f->components.list.v[i].name, name))
 			return &f->components.list.v[i];
 	return NULL;
 }
@@ -992,7 +1050,7 @@ const struct facts_component *facts_component_find(const struct facts *f, const 
 const struct facts_account *facts_account_find(const struct facts *f, const char *name)
 {
 	for (size_t i = 0; i < f->accounts.list.n; i++)
-		if (!strcmp(f->accounts.list.v[i].name, name))
+		if (f->accounts.list.v[i].name && !strcmp(f->accounts.list.v[i].name, name))
 			return &f->accounts.list.v[i];
 	return NULL;
 }
@@ -1000,8 +1058,18 @@ const struct facts_account *facts_account_find(const struct facts *f, const char
 const struct facts_service *facts_service_find(const struct facts *f, const char *name)
 {
 	for (size_t i = 0; i < f->services.list.n; i++)
-		if (!strcmp(f->services.list.v[i].name, name))
+		if (f->services.list.v[i].name && !strcmp(f->services.list.v[i].name, name))
 			return &f->services.list.v[i];
+	return NULL;
+}
+
+const struct facts_check *facts_check_find(const struct facts *f, const char *id)
+{
+	if (!id)
+		return NULL;
+	for (size_t i = 0; i < f->checks.n; i++)
+		if (f->checks.v[i].id && !strcmp(f->checks.v[i].id, id))
+			return &f->checks.v[i];
 	return NULL;
 }
 

@@ -183,6 +183,16 @@ struct facts_repo {
 	int enabled;
 };
 
+struct facts_check { /* a section check-KEY: the command of a `command` check */
+	char *id;           /* the check's id */
+	long long status;   /* the command's exit status; -1 when the section did not end */
+	char *output;       /* its stdout, without the last newline */
+	int truncated;      /* output past FACTS_CHECK_OUTPUT_MAX was dropped */
+};
+
+/* Output the gather script keeps of one check command (and the parser stores). */
+#define FACTS_CHECK_OUTPUT_MAX (256u << 10)
+
 struct facts_program {
 	char *name;
 	char *path;
@@ -374,6 +384,7 @@ struct facts {
 	struct facts_cloud_init cloud_init;
 	struct facts_sources sources;
 	struct facts_third_party third_party;
+	FACTS_ARRAY(struct facts_check) checks; /* sections check-*, in transcript order */
 	struct facts_strs warnings; /* framing problems: incomplete sections, no done */
 };
 
@@ -425,6 +436,7 @@ void facts_parse_meta(struct facts *f, const struct gather *g);
 void facts_parse_os(struct facts *f, const struct gather *g);      /* facts-os.c */
 void facts_parse_pkg(struct facts *f, const struct gather *g);     /* facts-pkg.c */
 void facts_parse_sys(struct facts *f, const struct gather *g);     /* facts-sys.c */
+void facts_parse_checks(struct facts *f, const struct gather *g);
 /* Cross-references once all parts are read: users of processes, reboot. */
 void facts_finish(struct facts *f);
 
@@ -441,6 +453,8 @@ const struct facts_package *facts_package_find(const struct facts *f, const char
 const struct facts_component *facts_component_find(const struct facts *f, const char *name);
 const struct facts_account *facts_account_find(const struct facts *f, const char *name);
 const struct facts_service *facts_service_find(const struct facts *f, const char *name);
+/* The output of the command of check id, or NULL when it did not run. */
+const struct facts_check *facts_check_find(const struct facts *f, const char *id);
 /* The first value of an sshd option (lowercase key), or NULL. */
 const char *facts_sshd_get(const struct facts *f, const char *key);
 

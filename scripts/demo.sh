@@ -29,7 +29,7 @@ verify:
     when: os.famly == "debian"
     with: {command: "pgrep -x app", retries: 3}
 waivers:
-  - check: server-guard-runing
+  - check: server-gaurd
     reason: international site product
     expires: 2026-02-30
 YAML

@@ -10,8 +10,9 @@ PKGS="gcc make libc6-dev pkg-config libssh2-1-dev libyaml-dev libcurl4-openssl-d
 PKGS="$PKGS libcmocka-dev clang libclang-rt-14-dev"
 # the testbed (scripts/testbed.sh) and the end-to-end tests
 PKGS="$PKGS debootstrap openssh-client iproute2 procps util-linux ca-certificates"
-# the userspace delay relay of testbed.sh --delay, on kernels without netem
-PKGS="$PKGS python3"
+# the userspace delay relay of testbed.sh --delay, on kernels without netem;
+# JSON checks in e2e tests; the shells the gather script must run under
+PKGS="$PKGS python3 dash busybox"
 
 missing=""
 for p in $PKGS; do

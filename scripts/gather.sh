@@ -5,7 +5,9 @@
 #     sh -s -- NONCE [--no-refresh]
 # by the connecting user (root, or through sudo). It prints a transcript of
 # framed sections (docs/gather-format.md) and changes nothing on the target,
-# except the package metadata refresh that --no-refresh turns off.
+# except the package metadata refresh that --no-refresh turns off, and what
+# the commands of a profile's `command` checks do (the controller prepends
+# them as a function sr_checks, see sr_check below).
 #
 # Rules for this file:
 # - POSIX sh only (dash, busybox sh, bash, mksh, yash, posh); POSIX awk (mawk,
@@ -748,6 +750,46 @@ sec_third_party() {
 }
 
 # --------------------------------------------------------------------------
+# command checks
+# --------------------------------------------------------------------------
+
+# The controller puts before this script a function
+#     sr_checks() { sr_check KEY 'COMMAND' ['ID']; ... }
+# with one call per `command` check of the profile (docs/gather-format.md);
+# main calls it last, when it is defined.
+
+# sr_check KEY COMMAND [ID]: run COMMAND with sh -c (stdin from /dev/null,
+# stderr discarded, at most 120 s when the target has timeout) and print its
+# stdout as the section check-KEY, whose status is the command's exit status.
+# ID is the check's id when it is not KEY. Output past 256 KiB is read but
+# dropped, and a truncated marker line says so; awk ends the last line.
+sr_check() {
+    begin "check-$1"
+    [ -n "${3-}" ] && printf '@@SRG %s id %s\n' "$NONCE" "$3"
+    # The status leaves the pipeline on fd 4, the output goes on through fd 3.
+    { _st=$( { { sr_run "$2" 3>&- 4>&-; echo "$?" >&4; } | awk -v cap=262144 \
+        -v t="@@SRG $NONCE truncated" '
+        {
+            if (n < cap) {
+                l = $0
+                if (length(l) > cap - n) { l = substr(l, 1, cap - n); cut = 1 }
+                print l
+                n += length(l) + 1
+            } else cut = 1
+        }
+        END { if (cut) print t }' >&3; } 4>&1); } 3>&1
+    end "check-$1" "${_st:-1}"
+}
+
+sr_run() {
+    if [ -n "$TMO" ]; then
+        "$TMO" 120 sh -c "$1" </dev/null 2>/dev/null
+    else
+        sh -c "$1" </dev/null 2>/dev/null
+    fi
+}
+
+# --------------------------------------------------------------------------
 
 main() {
     printf '@@SRG %s gather 1\n' "$NONCE"
@@ -781,6 +823,7 @@ main() {
         sec_third_party
         cat <&3
     }
+    command -v sr_checks >/dev/null 2>&1 && sr_checks
     printf '@@SRG %s done\n' "$NONCE"
 }
 
@@ -800,7 +843,7 @@ REFRESH=1
 for _a in "$@"; do
     case $_a in
     --no-refresh) REFRESH=0 ;;
-    *) ;; # --check and later options: reserved
+    *) ;; # later options
     esac
 done
 

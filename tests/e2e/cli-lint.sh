@@ -65,12 +65,26 @@ run 2 "$SR" lint "$SR_TMP/missing.yaml"
 grep -q "profile '$SR_TMP/missing.yaml' not found" "$SR_TMP/err" && pass "missing file named" || fail "missing file message"
 
 # Variables: --var overrides the profile and decides conditions over vars.
-run 0 "$SR" plan -p alibaba-marketplace
-grep -q 'server-guard-running  (command, high, ref 1.1-3)$' "$SR_TMP/out" && pass "server guard check runs by default" ||
-	fail "server guard check should run by default"
-run 0 "$SR" plan -p alibaba-marketplace --var server_guard_exempt=true
-grep -q 'server-guard-running  (command, high, ref 1.1-3)  skipped' "$SR_TMP/out" && pass "--var decides a condition" ||
-	fail "--var server_guard_exempt=true should skip the server guard check"
+cat >"$SR_TMP/cond.yaml" <<'YAML'
+name: cond
+extends: alibaba-marketplace
+verify:
+  - id: only-when-exempt
+    type: command
+    title: judged only for exempt products
+    when: vars.server_guard_exempt == "true"
+    with: {command: "true"}
+YAML
+run 0 "$SR" plan -p "$SR_TMP/cond.yaml"
+grep -q 'only-when-exempt  (command, medium)  skipped$' "$SR_TMP/out" && pass "a condition over vars is decided at load" ||
+	fail "only-when-exempt should be skipped by default"
+grep -q '^          exempt: false$' "$SR_TMP/out" && pass "\${server_guard_exempt} reaches the parameter" ||
+	fail "the server-guard check should get exempt: false"
+run 0 "$SR" plan -p "$SR_TMP/cond.yaml" --var server_guard_exempt=true
+grep -q 'only-when-exempt  (command, medium)$' "$SR_TMP/out" && pass "--var decides a condition" ||
+	fail "--var server_guard_exempt=true should enable only-when-exempt"
+grep -q '^          exempt: true$' "$SR_TMP/out" && pass "--var reaches the parameter" ||
+	fail "--var server_guard_exempt=true should give exempt: true"
 grep -q 'server_guard_exempt = true  (--var)' "$SR_TMP/out" && pass "--var origin shown" || fail "--var origin"
 printf 'server_guard_exempt: "true"\nbuild_user: [x]\n' >"$SR_TMP/vars.yaml"
 run 2 "$SR" plan -p alibaba-marketplace --var-file "$SR_TMP/vars.yaml"

@@ -607,11 +607,13 @@ static void test_bundled_linux_base(void **state)
 	assert_int_equal(f.r->steps[0].enabled, ENABLED_ON_TARGET);
 	assert_int_equal(param(&f.r->steps[0].params, "timeout")->v.i, 900);
 	assert_int_equal(f.r->nchecks, 2);
-	assert_string_equal(f.r->checks[0].def->it.id, "no-ld-preload");
-	assert_string_equal(f.r->checks[1].def->it.id, "no-extra-uid0");
-	assert_string_equal(f.r->checks[1].def->severity, "critical");
-	assert_string_equal(param(&f.r->checks[1].params, "command")->v.s,
-			    "awk -F: '$3 == 0 && $1 != \"root\" { print $1 }' /etc/passwd");
+	assert_string_equal(f.r->checks[0].def->it.id, "malicious-programs");
+	assert_string_equal(f.r->checks[0].def->it.type_name, "malware");
+	assert_string_equal(f.r->checks[0].def->severity, "critical");
+	assert_string_equal(f.r->checks[0].def->ref, "1.1-2");
+	assert_string_equal(f.r->checks[1].def->it.id, "pre-capture-hygiene");
+	/* ${build_user} reaches the parameter */
+	assert_string_equal(param(&f.r->checks[1].params, "build_user")->v.s, "");
 	assert_string_equal(var_value(f.r, "build_user"), "");
 	unload(&f);
 }
@@ -627,39 +629,50 @@ static void test_bundled_alibaba(void **state)
 	assert_string_equal(f.r->chain[0]->name, "linux-base");
 	assert_string_equal(f.r->chain[1]->name, "alibaba-marketplace");
 
-	static const struct {
-		const char *id;
-		enum enabled en;
-	} steps[] = {
-		{ "wait-cloud-init", ENABLED_ON_TARGET },
-		{ "security-updates-apt", ENABLED_ON_TARGET },
-		{ "security-updates-rpm", ENABLED_ON_TARGET },
-	}, checks[] = {
-		{ "no-ld-preload", ENABLED_YES },
-		{ "no-extra-uid0", ENABLED_YES },
-		{ "no-pending-updates-apt", ENABLED_ON_TARGET },
-		{ "server-guard-running", ENABLED_YES },
+	static const char *const steps[] = {
+		"wait-cloud-init", "security-updates-apt", "security-updates-rpm", "security-updates-zypper",
 	};
-	assert_int_equal(f.r->nsteps, 3);
-	for (size_t i = 0; i < 3; i++) {
-		assert_string_equal(f.r->steps[i].def->it.id, steps[i].id);
-		assert_int_equal(f.r->steps[i].enabled, steps[i].en);
-	}
-	assert_int_equal(f.r->nchecks, 4);
+	/* every numbered clause it checks automatically, in order */
+	static const struct {
+		const char *id, *type, *ref;
+	} checks[] = {
+		{ "malicious-programs", "malware", "1.1-2" },
+		{ "pre-capture-hygiene", "hygiene", NULL },
+		{ "security-updates", "updates", "1.1-5" },
+		{ "important-components", "updates", "1.3" },
+		{ "all-updates", "updates", "1.2.1" },
+		{ "running-newest-kernel", "reboot", "1.1-1" },
+		{ "server-guard", "server-guard", "1.1-3" },
+		{ "os-maintained", "os-maintained", "1.1-4" },
+		{ "third-party-maintained", "third-party-maintained", "2.1-2" },
+		{ "official-sources", "package-sources", "2.1-4" },
+	};
+	assert_int_equal(f.r->nsteps, 4);
 	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(f.r->steps[i].def->it.id, steps[i]);
+		assert_int_equal(f.r->steps[i].enabled, ENABLED_ON_TARGET);
+	}
+	assert_int_equal(f.r->nchecks, 10);
+	for (size_t i = 0; i < 10; i++) {
 		assert_string_equal(f.r->checks[i].def->it.id, checks[i].id);
-		assert_int_equal(f.r->checks[i].enabled, checks[i].en);
+		assert_string_equal(f.r->checks[i].def->it.type_name, checks[i].type);
+		if (checks[i].ref)
+			assert_string_equal(f.r->checks[i].def->ref, checks[i].ref);
+		assert_int_equal(f.r->checks[i].enabled, ENABLED_YES);
 		assert_null(f.r->checks[i].waiver);
 	}
 	assert_int_equal(param(&step(f.r, "security-updates-apt")->params, "timeout")->v.i, 3600);
-	assert_string_equal(check(f.r, "server-guard-running")->def->ref, "1.1-3");
+	assert_int_equal(param(&check(f.r, "server-guard")->params, "exempt")->v.i, 0);
+	assert_string_equal(param(&check(f.r, "security-updates")->params, "scope")->v.s, "security");
+	assert_string_equal(param(&check(f.r, "important-components")->params, "components")->v.s,
+			    "important");
 	assert_string_equal(var_value(f.r, "server_guard_exempt"), "false");
 	unload(&f);
 
-	/* the exemption is decided at load time */
+	/* the exemption reaches the check's parameter */
 	static const char *const exempt[] = { "server_guard_exempt=true", NULL };
 	load_ok(&f, "alibaba-marketplace", 1, exempt);
-	assert_int_equal(check(f.r, "server-guard-running")->enabled, ENABLED_NO);
+	assert_int_equal(param(&check(f.r, "server-guard")->params, "exempt")->v.i, 1);
 	unload(&f);
 }
 
