@@ -39,8 +39,3 @@ void error_release(struct error *e)
 	e->msg = NULL;
 	e->code = 0;
 }
-
-int error_is_connection(int code)
-{
-	return code == SR_ERR_CONNECT || code == SR_ERR_AUTH || code == SR_ERR_HOSTKEY;
-}

@@ -32,7 +32,5 @@ int error_set(struct error *e, int code, const char *fmt, ...) SR_PRINTF(3, 4);
 /* Prefix the message: "what: <old message>". */
 void error_prefix(struct error *e, const char *fmt, ...) SR_PRINTF(2, 3);
 void error_release(struct error *e);
-/* Connection, authentication and host key failures: exit code 3. */
-int error_is_connection(int code);
 
 #endif

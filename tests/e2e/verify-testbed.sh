@@ -39,6 +39,28 @@ grep -q '^FAIL   \[1.1-5\] security-updates' "$SR_TMP/out" && pass "the text rep
 run 1 "$SR" verify -p alibaba-marketplace --facts "$SR_TMP/fresh-facts.json" --report "json=$SR_TMP/offline.json"
 check_eq "offline verdicts match" "$(failing "$SR_TMP/fresh.json")" "$(failing "$SR_TMP/offline.json")"
 
+# `command` checks run in the same single round trip, on the target.
+cat >"$SR_TMP/cmds.yaml" <<'YAML'
+name: cmds
+verify:
+  - id: hostname-is-testbed
+    type: command
+    title: the command runs on the target
+    with: {command: "cat /proc/sys/kernel/hostname", stdout_matches: "^testbed-"}
+  - id: exits-three
+    type: command
+    title: a non-zero exit fails
+    with: {command: 'echo "it''s $(printf %s quoted)"; exit 3'}
+YAML
+# shellcheck disable=SC2086
+run 1 "$SR" verify -p "$SR_TMP/cmds.yaml" --no-refresh $conn --report "json=$SR_TMP/cmds.json"
+check_eq "command checks' verdicts" "pass fail" \
+	"$(json "$SR_TMP/cmds.json" '" ".join(c["status"] for c in d["checks"])')"
+evidence "$SR_TMP/cmds.json" exits-three | grep -q "exit status 3" && pass "the exit status is evidence" ||
+	fail "no exit status in the evidence"
+evidence "$SR_TMP/cmds.json" exits-three | grep -qF "it's quoted" && pass "quotes in the command survive the trip" ||
+	fail "the command's output is not in the evidence as it ran"
+
 # Plant one fault of each kind.
 tb_ssh root '
 	cp /bin/sleep /tmp/xmrig
