@@ -745,6 +745,38 @@ out:
 
 /* ---- sessions ---- */
 
+/*
+ * Free a session or channel. In non-blocking mode libssh2 may answer EAGAIN
+ * (a channel still to be closed) and free nothing: retry within a bound, then
+ * finish in blocking mode with a short timeout so nothing is leaked.
+ */
+static void session_free_all(LIBSSH2_SESSION *s, int sock)
+{
+	long long deadline = now_ms() + 1000;
+	while (libssh2_session_free(s) == LIBSSH2_ERROR_EAGAIN) {
+		if (wait_socket(s, sock, deadline, 0) < 0) {
+			libssh2_session_set_timeout(s, 1000);
+			libssh2_session_set_blocking(s, 1);
+			libssh2_session_free(s);
+			return;
+		}
+	}
+}
+
+static void channel_free_all(LIBSSH2_SESSION *s, int sock, LIBSSH2_CHANNEL *ch)
+{
+	long long deadline = now_ms() + 1000;
+	while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN) {
+		if (wait_socket(s, sock, deadline, 0) < 0) {
+			libssh2_session_set_timeout(s, 1000);
+			libssh2_session_set_blocking(s, 1);
+			libssh2_channel_free(ch);
+			libssh2_session_set_blocking(s, 0);
+			return;
+		}
+	}
+}
+
 static int session_open(struct ssh_conn *c, int sock, const struct target *t, LIBSSH2_SESSION **out,
 			struct error *e)
 {
@@ -774,7 +806,7 @@ static int session_open(struct ssh_conn *c, int sock, const struct target *t, LI
 		else
 			error_set(e, SR_ERR_CONNECT, "SSH handshake with %s failed: %s", d, ssh_errmsg(s));
 		free(d);
-		libssh2_session_free(s);
+		session_free_all(s, sock);
 		return SR_ERR_CONNECT;
 	}
 	*out = s;
@@ -790,7 +822,7 @@ static void session_end(LIBSSH2_SESSION *s, int sock, const char *why)
 	while (libssh2_session_disconnect(s, why) == LIBSSH2_ERROR_EAGAIN)
 		if (wait_socket(s, sock, deadline, 0) < 0)
 			break;
-	libssh2_session_free(s);
+	session_free_all(s, sock);
 }
 
 static void *pump_run(void *arg)
@@ -870,7 +902,7 @@ static void pump_stop(struct pump *p)
 		return;
 	p->stop = 1;
 	pthread_join(p->thread, NULL);
-	libssh2_channel_free(p->chan);
+	channel_free_all(p->session, p->sock, p->chan);
 	close(p->fd);
 	session_end(p->session, p->sock, "done");
 	close(p->sock);
@@ -952,7 +984,7 @@ fail:
 	if (sv[1] >= 0)
 		close(sv[1]);
 	if (p->chan)
-		libssh2_channel_free(p->chan);
+		channel_free_all(p->session, jsock, p->chan);
 	if (p->session)
 		session_end(p->session, jsock, "failed");
 	if (jsock >= 0)
@@ -1332,7 +1364,7 @@ out:
 	stream_flush(&out, o);
 	stream_flush(&err, o);
 	if (ch)
-		libssh2_channel_free(ch);
+		channel_free_all(c->s, c->sock, ch);
 	exec_result_release(&res);
 	/* the password was in this buffer: clear it */
 	if (input.buf)
