@@ -25,7 +25,7 @@ static const struct cmd_opt verify_opts[] = {
 	{ "profile", 'p', "PROFILE", OPT_REQUIRED, "profile path or name" },
 	{ "facts", 0, "FILE", 0, "judge facts saved by 'shelfready facts' instead of connecting" },
 	{ "report", 'r', "FORMAT[=PATH]", OPT_REPEAT,
-	  "text (default, to standard output) or json; =PATH writes it to a file" },
+	  "text (default, to standard output), json or junit; =PATH writes it to a file" },
 	{ "save-facts", 0, "FILE", 0, "also write the gathered facts as JSON to FILE" },
 	{ "var", 0, "KEY=VALUE", OPT_REPEAT, "set a variable declared in the profile's vars" },
 	{ "var-file", 0, "FILE", OPT_REPEAT, "read variables from a YAML mapping" },
@@ -51,10 +51,14 @@ static int parse_reports(const struct cmd_args *a, struct report_req *out, size_
 	for (size_t i = 0; i < k; i++) {
 		const char *eq = strchr(vals[i], '=');
 		char *fmt = eq ? xstrndup(vals[i], (size_t)(eq - vals[i])) : xstrdup(vals[i]);
-		const char *known = !strcmp(fmt, "text") ? "text" : !strcmp(fmt, "json") ? "json" : NULL;
+		static const char *const formats[] = { "text", "json", "junit", NULL };
+		const char *known = NULL;
+		for (size_t f = 0; formats[f]; f++)
+			if (!strcmp(fmt, formats[f]))
+				known = formats[f];
 		free(fmt);
 		if (!known) {
-			fprintf(stderr, "shelfready verify: unknown report format in '%s' (text or json)\n", vals[i]);
+			fprintf(stderr, "shelfready verify: unknown report format in '%s' (text, json or junit)\n", vals[i]);
 			return EXIT_USAGE;
 		}
 		out[*n].format = known;
@@ -178,7 +182,9 @@ static int verify_run_cmd(const struct cmd_args *a)
 	status = verify_compliant(&v) ? EXIT_COMPLIANT : EXIT_NONCOMPLIANT;
 	for (size_t i = 0; i < nreports; i++) {
 		int to_tty = color && !reports[i].path;
-		char *text = !strcmp(reports[i].format, "json") ? report_json(&v) : report_text(&v, to_tty);
+		char *text = !strcmp(reports[i].format, "json")    ? report_json(&v)
+			     : !strcmp(reports[i].format, "junit") ? report_junit(&v)
+								   : report_text(&v, to_tty);
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addstr(&sb, text);
 		if (!strcmp(reports[i].format, "json"))

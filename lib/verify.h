@@ -41,6 +41,8 @@ int verify_compliant(const struct verify_report *v);
 /* Reports, each a string owned by the caller. color: ANSI colours (text). */
 char *report_text(const struct verify_report *v, int color);
 char *report_json(const struct verify_report *v);
+/* JUnit XML: one testcase per check; waived and skipped checks are <skipped>. */
+char *report_junit(const struct verify_report *v);
 
 #define REPORT_JSON_SCHEMA "shelfready.report/1"
 

@@ -18,7 +18,8 @@ evidence() { json "$1" "'\\n'.join(e for c in d['checks'] if c['id'] == '$2' for
 
 # shellcheck disable=SC2086
 run 1 "$SR" verify -p alibaba-marketplace --no-refresh $conn --report text \
-	--report "json=$SR_TMP/fresh.json" --save-facts "$SR_TMP/fresh-facts.json"
+	--report "json=$SR_TMP/fresh.json" --report "junit=$SR_TMP/fresh.xml" \
+	--save-facts "$SR_TMP/fresh-facts.json"
 check_eq "report schema" shelfready.report/1 "$(json "$SR_TMP/fresh.json" 'd["schema"]')"
 check_eq "not compliant" False "$(json "$SR_TMP/fresh.json" 'd["compliant"]')"
 # what a minimal Debian 12 build VM fails, and rightly (docs/profiles/alibaba-marketplace.md)
@@ -26,6 +27,15 @@ check_eq "the failing checks of a fresh VM" \
 	"all-updates important-components pre-capture-hygiene security-updates server-guard" \
 	"$(failing "$SR_TMP/fresh.json")"
 check_eq "nothing errors" 0 "$(json "$SR_TMP/fresh.json" 'd["counts"]["error"]')"
+# the JUnit report parses as XML and says the same: one testcase per check
+junit=$(python3 -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+cases = list(root.iter("testcase"))
+failed = sorted(c.get("name").split(":")[0] for c in cases if c.find("failure") is not None)
+print(root.tag, len(cases), root.get("failures"), " ".join(failed))' "$SR_TMP/fresh.xml")
+check_eq "JUnit XML: testsuites, a testcase per check, the same failures" \
+	"testsuites 10 5 $(failing "$SR_TMP/fresh.json")" "$junit"
 evidence "$SR_TMP/fresh.json" security-updates >"$SR_TMP/ev"
 grep -q '^openssl .* -> .*-security.*\[security\]$' "$SR_TMP/ev" && pass "openssl's pending security fix is named" ||
 	fail "no openssl line in the security-updates evidence"
