@@ -4,9 +4,14 @@
 
 #include <string.h>
 
+#include "check.h"
 #include "facts.h"
 #include "gather.h"
+#include "schema.h"
 #include "strbuf.h"
+#include "types.h"
+#include "vars.h"
+#include "ytree.h"
 
 const char *test_data_dir(void)
 {
@@ -63,4 +68,60 @@ struct facts *test_facts_from_transcript(const char *name)
 	free(data);
 	free(path);
 	return f;
+}
+
+int test_check_params(const struct check_type *t, const char *id, const char *with,
+		      struct params *out, struct diags *d)
+{
+	struct ydoc *doc = NULL;
+	struct vars vars;
+	struct params p = { NULL, 0 };
+	struct srcpos at = { "p.yaml", 1, 1 };
+	char *owner = xasprintf("check '%s' (%s)", id, t->name);
+	size_t errors = d->errors;
+	int ret = -1;
+
+	vars_init(&vars);
+	if (with && ytree_parse("w.yaml", with, strlen(with), &doc, d) < 0)
+		goto out;
+	if (params_from_yaml(t->params, doc ? doc->root : NULL, at, &vars, owner, &p, d) < 0)
+		goto out;
+	if (t->validate) {
+		struct type_ctx ctx = { owner, at, NULL, d };
+		t->validate(&p, &ctx);
+	}
+	if (d->errors > errors) {
+		params_release(&p);
+		goto out;
+	}
+	*out = p;
+	ret = 0;
+out:
+	ydoc_free(doc);
+	vars_release(&vars);
+	free(owner);
+	return ret;
+}
+
+void test_check_params_ok(const struct check_type *t, const char *id, const char *with,
+			  struct params *out)
+{
+	struct diags d;
+	diags_init(&d);
+	/* valid parameters give no message at all, not even a warning */
+	if (test_check_params(t, id, with, out, &d) < 0 || d.n) {
+		char *text = test_diags_text(&d);
+		fail_msg("with '%s': %s", with ? with : "", text);
+	}
+	diags_release(&d);
+}
+
+char *test_result_text(const struct check_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "  %s: \"%s\"\n", check_status_name(r->status), r->summary ? r->summary : "(null)");
+	for (size_t i = 0; i < r->nevidence; i++)
+		strbuf_addf(&sb, "    \"%s\",\n", r->evidence[i]);
+	strbuf_addf(&sb, "  remedy: \"%s\"\n", r->remediation ? r->remediation : "(null)");
+	return strbuf_detach(&sb);
 }

@@ -36,6 +36,23 @@ struct facts *test_facts_from_transcript(const char *name);
 /* Facts from transcript text held in memory (nonce taken from its header). */
 struct facts *test_facts_from_text(const char *text);
 
+struct check_type;
+struct check_result;
+struct params;
+
+/*
+ * The parameters of check type t from a YAML `with:` mapping (NULL: none),
+ * typed and then validated by the type, as lint does; messages name the check
+ * "check 'ID' (TYPE)". 0 and *out, or -1 with the problems in d.
+ */
+int test_check_params(const struct check_type *t, const char *id, const char *with,
+		      struct params *out, struct diags *d);
+/* The same, failing the test (with the messages) on any error or warning. */
+void test_check_params_ok(const struct check_type *t, const char *id, const char *with,
+			  struct params *out);
+/* A check result as C-like text (status, summary, evidence, remedy), for failure messages. */
+char *test_result_text(const struct check_result *r);
+
 /* All diagnostics, one formatted per line, for failure messages (owned). */
 char *test_diags_text(const struct diags *d);
 

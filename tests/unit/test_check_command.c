@@ -39,25 +39,6 @@ static struct facts *facts_of(const char *body)
 	return f;
 }
 
-/* Parameters of a command check from YAML text. */
-static void params_of(const char *with, struct params *out)
-{
-	struct ydoc *doc = NULL;
-	struct diags d;
-	struct vars vars;
-	struct srcpos at = { "t.yaml", 1, 1 };
-
-	diags_init(&d);
-	vars_init(&vars);
-	assert_int_equal(ytree_parse("t.yaml", with, strlen(with), &doc, &d), 0);
-	assert_int_equal(params_from_yaml(check_command.params, doc->root, at, &vars,
-					  "check 'c' (command)", out, &d),
-			 0);
-	diags_release(&d);
-	vars_release(&vars);
-	ydoc_free(doc);
-}
-
 /* ---- judging ---- */
 
 static const char multi[] =
@@ -161,7 +142,7 @@ static void test_eval(void **state)
 		struct check_result r;
 		struct strbuf ev = STRBUF_INIT;
 
-		params_of(rows[i].with, &p);
+		test_check_params_ok(&check_command, "c", rows[i].with, &p);
 		check_result_init(&r);
 		check_command.eval(&p, &env, &r);
 		for (size_t k = 0; k < r.nevidence; k++)
@@ -193,7 +174,7 @@ static void test_remediation(void **state)
 	struct check_env env = { f, NULL, 0, 0, "uid0" };
 	struct check_result r;
 
-	params_of("{command: x, exit_code: 0, stdout_matches: root, stdout_not_matches: sys}", &p);
+	test_check_params_ok(&check_command, "c", "{command: x, exit_code: 0, stdout_matches: root, stdout_not_matches: sys}", &p);
 	check_result_init(&r);
 	check_command.eval(&p, &env, &r);
 	assert_int_equal(r.status, CHECK_FAIL);
@@ -218,7 +199,7 @@ static void test_long_line(void **state)
 	struct check_env env = { f, NULL, 0, 0, "long" };
 	struct check_result r;
 
-	params_of("{command: x}", &p);
+	test_check_params_ok(&check_command, "c", "{command: x}", &p);
 	check_result_init(&r);
 	check_command.eval(&p, &env, &r);
 	assert_int_equal(r.nevidence, 2);

@@ -350,40 +350,6 @@ static const struct row rows[] = {
 
 /* ---- running a row ---- */
 
-static int parse_params(const char *with, struct params *p, struct diags *d)
-{
-	struct ydoc *doc = NULL;
-	struct vars vars;
-	int ret;
-
-	vars_init(&vars);
-	if (with)
-		assert_int_equal(ytree_parse("w.yaml", with, strlen(with), &doc, d), 0);
-	ret = params_from_yaml(check_hygiene.params, doc ? doc->root : NULL,
-			       (struct srcpos){ "p.yaml", 1, 1 }, &vars, "check 'h' (hygiene)", p, d);
-	if (ret == 0) {
-		struct type_ctx ctx = { "check 'h' (hygiene)", { "p.yaml", 1, 1 }, NULL, d };
-		check_hygiene.validate(p, &ctx);
-		if (d->errors) {
-			params_release(p);
-			ret = -1;
-		}
-	}
-	ydoc_free(doc);
-	vars_release(&vars);
-	return ret;
-}
-
-static char *result_text(const struct check_result *r)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "  %s: %s\n", check_status_name(r->status), r->summary ? r->summary : "(null)");
-	for (size_t i = 0; i < r->nevidence; i++)
-		strbuf_addf(&sb, "    \"%s\",\n", r->evidence[i]);
-	strbuf_addf(&sb, "  remedy: %s\n", r->remediation ? r->remediation : "(null)");
-	return strbuf_detach(&sb);
-}
-
 static int row_matches(const struct row *row, const struct check_result *r)
 {
 	size_t n = 0;
@@ -411,7 +377,7 @@ static int run_row(const struct row *row)
 	int ok;
 
 	diags_init(&d);
-	if (parse_params(row->with, &p, &d) < 0) {
+	if (test_check_params(&check_hygiene, "h", row->with, &p, &d) < 0) {
 		char *text = test_diags_text(&d);
 		print_error("row '%s': parameters refused:\n%s", row->name, text);
 		free(text);
@@ -423,7 +389,7 @@ static int run_row(const struct row *row)
 	check_hygiene.eval(&p, &env, &r);
 	ok = row_matches(row, &r);
 	if (!ok) {
-		char *text = result_text(&r);
+		char *text = test_result_text(&r);
 		print_error("row '%s': got\n%s", row->name, text);
 		free(text);
 	}
@@ -459,7 +425,7 @@ static void test_defaults(void **state)
 	struct params p = { NULL, 0 };
 	struct diags d;
 	diags_init(&d);
-	assert_int_equal(parse_params(NULL, &p, &d), 0);
+	assert_int_equal(test_check_params(&check_hygiene, "h", NULL, &p, &d), 0);
 	const struct param *items = params_get(&p, "items");
 	assert_non_null(items);
 	assert_true(items->is_default);
@@ -501,7 +467,7 @@ static void test_refused(void **state)
 		struct params p = { NULL, 0 };
 		struct diags d;
 		diags_init(&d);
-		int ret = parse_params(refused[i].with, &p, &d);
+		int ret = test_check_params(&check_hygiene, "h", refused[i].with, &p, &d);
 		char *text = test_diags_text(&d);
 		if (ret == 0 || strcmp(text, refused[i].diags)) {
 			print_error("'%s': got %d:\n%s", refused[i].with, ret, text);

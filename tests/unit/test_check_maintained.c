@@ -443,39 +443,6 @@ static const struct row rows[] = {
 
 /* ---- running a row ---- */
 
-static void add_params(const struct check_type *t, const char *with, struct params *p)
-{
-	struct ydoc *doc = NULL;
-	struct diags d;
-	struct vars vars;
-
-	diags_init(&d);
-	vars_init(&vars);
-	if (with)
-		assert_int_equal(ytree_parse("w.yaml", with, strlen(with), &doc, &d), 0);
-	int ret = params_from_yaml(t->params, doc ? doc->root : NULL, (struct srcpos){ "p.yaml", 1, 1 },
-				   &vars, "check 'm'", p, &d);
-	if (ret < 0) {
-		char *text = test_diags_text(&d);
-		fail_msg("with '%s': %s", with ? with : "", text);
-	}
-	ydoc_free(doc);
-	vars_release(&vars);
-	diags_release(&d);
-}
-
-/* The result as C source, for failure messages and for writing rows. */
-static char *result_text(const struct check_result *r)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "  %s: \"%s\"\n", check_status_name(r->status),
-		    r->summary ? r->summary : "(null)");
-	for (size_t i = 0; i < r->nevidence; i++)
-		strbuf_addf(&sb, "    \"%s\",\n", r->evidence[i]);
-	strbuf_addf(&sb, "  remedy: \"%s\"\n", r->remediation ? r->remediation : "(null)");
-	return strbuf_detach(&sb);
-}
-
 static int row_matches(const struct row *row, const struct check_result *r)
 {
 	size_t n = 0;
@@ -503,12 +470,12 @@ static int run_row(const struct row *row)
 
 	assert_int_equal(date_parse(row->today ? row->today : TODAY, &today), 0);
 	struct check_env env = { .f = f, .today = today };
-	add_params(row->type, row->with, &p);
+	test_check_params_ok(row->type, "m", row->with, &p);
 	check_result_init(&r);
 	row->type->eval(&p, &env, &r);
 	ok = row_matches(row, &r);
 	if (!ok) {
-		char *text = result_text(&r);
+		char *text = test_result_text(&r);
 		print_error("row '%s' (%s): got\n%s", row->name, row->type->name, text);
 		free(text);
 	}
@@ -558,14 +525,14 @@ static void test_types(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
 		struct params p = { NULL, 0 };
 		assert_non_null(types[i]->eval);
-		add_params(types[i], NULL, &p);
+		test_check_params_ok(types[i], "m", NULL, &p);
 		const struct param *ext = params_get(&p, "allow_extended");
 		assert_non_null(ext);
 		assert_true(ext->is_default);
 		assert_int_equal(ext->v.kind, PV_BOOL);
 		assert_int_equal(ext->v.i, 0);
 		params_release(&p);
-		add_params(types[i], EXT, &p);
+		test_check_params_ok(types[i], "m", EXT, &p);
 		assert_int_equal(params_get(&p, "allow_extended")->v.i, 1);
 		params_release(&p);
 	}

@@ -233,39 +233,6 @@ static const struct row rows[] = {
 
 /* ---- running a row ---- */
 
-static void add_params(const char *with, struct params *p)
-{
-	struct ydoc *doc = NULL;
-	struct diags d;
-	struct vars vars;
-
-	diags_init(&d);
-	vars_init(&vars);
-	if (with)
-		assert_int_equal(ytree_parse("w.yaml", with, strlen(with), &doc, &d), 0);
-	int ret = params_from_yaml(check_server_guard.params, doc ? doc->root : NULL,
-				   (struct srcpos){ "p.yaml", 1, 1 }, &vars, "check 'sg' (server-guard)", p,
-				   &d);
-	if (ret < 0) {
-		char *text = test_diags_text(&d);
-		fail_msg("with '%s': %s", with ? with : "", text);
-	}
-	ydoc_free(doc);
-	vars_release(&vars);
-	diags_release(&d);
-}
-
-/* The result as text, for failure messages. */
-static char *result_text(const struct check_result *r)
-{
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addf(&sb, "  %s: %s\n", check_status_name(r->status), r->summary ? r->summary : "(null)");
-	for (size_t i = 0; i < r->nevidence; i++)
-		strbuf_addf(&sb, "    \"%s\",\n", r->evidence[i]);
-	strbuf_addf(&sb, "  remedy: %s\n", r->remediation ? r->remediation : "(null)");
-	return strbuf_detach(&sb);
-}
-
 static int row_matches(const struct row *row, const struct check_result *r)
 {
 	size_t n = 0;
@@ -296,12 +263,12 @@ static int run_row(const struct row *row)
 	struct check_env env = { .f = f };
 	int ok;
 
-	add_params(row->with, &p);
+	test_check_params_ok(&check_server_guard, "sg", row->with, &p);
 	check_result_init(&r);
 	check_server_guard.eval(&p, &env, &r);
 	ok = row_matches(row, &r);
 	if (!ok) {
-		char *text = result_text(&r);
+		char *text = test_result_text(&r);
 		print_error("row '%s': got\n%s", row->name, text);
 		free(text);
 	}
@@ -333,7 +300,7 @@ static void test_exempt_default_false(void **state)
 {
 	(void)state;
 	struct params p = { NULL, 0 };
-	add_params(NULL, &p);
+	test_check_params_ok(&check_server_guard, "sg", NULL, &p);
 	const struct param *ex = params_get(&p, "exempt");
 	assert_non_null(ex);
 	assert_true(ex->is_default);

@@ -41,41 +41,13 @@ struct judged {
 	char *evidence; /* every line, each ending with \n */
 };
 
-/* Parameters from YAML text (NULL: none), validated as lint would. */
-static void params_of(const char *with, struct params *out)
-{
-	struct ydoc *doc = NULL;
-	struct diags d;
-	struct vars vars;
-	struct srcpos at = { "t.yaml", 1, 1 };
-
-	diags_init(&d);
-	vars_init(&vars);
-	if (with)
-		assert_int_equal(ytree_parse("t.yaml", with, strlen(with), &doc, &d), 0);
-	assert_int_equal(params_from_yaml(check_package_sources.params, doc ? doc->root : NULL, at,
-					  &vars, "check 'c' (package-sources)", out, &d),
-			 0);
-	struct type_ctx ctx = { "check 'c' (package-sources)", at, NULL, &d };
-	check_package_sources.validate(out, &ctx);
-	if (d.n) {
-		char *t = test_diags_text(&d);
-		print_error("%s", t);
-		free(t);
-	}
-	assert_int_equal(d.n, 0);
-	diags_release(&d);
-	vars_release(&vars);
-	ydoc_free(doc);
-}
-
 static void judge(const struct facts *f, const char *with, struct judged *j)
 {
 	struct params p = { NULL, 0 };
 	struct check_env env = { f, NULL, 0, 0, "sources" };
 	struct strbuf sb = STRBUF_INIT;
 
-	params_of(with, &p);
+	test_check_params_ok(&check_package_sources, "c", with, &p);
 	check_result_init(&j->r);
 	check_package_sources.eval(&p, &env, &j->r);
 	for (size_t i = 0; i < j->r.nevidence; i++)
