@@ -1031,36 +1031,33 @@ const char *facts_cond_lookup(const char *name, void *arg)
 	return facts_lookup(arg, name);
 }
 
+/* The element of list (a FACTS_ARRAY of structs with a `name`) called name, or NULL. */
+#define FIND_BY_NAME(list, key)                                                  \
+	do {                                                                     \
+		for (size_t i_ = 0; i_ < (list).n; i_++)                         \
+			if ((list).v[i_].name && !strcmp((list).v[i_].name, (key))) \
+				return &(list).v[i_];                            \
+		return NULL;                                                     \
+	} while (0)
+
 const struct facts_package *facts_package_find(const struct facts *f, const char *name)
 {
-	for (size_t i = 0; i < f->packages.list.n; i++)
-		if (f->packages.list.v[i].name && !strcmp(f->packages.list.v[i].name, name))
-			return &f->packages.list.v[i];
-	return NULL;
+	FIND_BY_NAME(f->packages.list, name);
 }
 
 const struct facts_component *facts_component_find(const struct facts *f, const char *name)
 {
-	for (size_t i = 0; i < f->components.list.n; i++)
-		if (f->components.list.v[i].name && !strcmp(f->components.list.v[i].name, name))
-			return &f->components.list.v[i];
-	return NULL;
+	FIND_BY_NAME(f->components.list, name);
 }
 
 const struct facts_account *facts_account_find(const struct facts *f, const char *name)
 {
-	for (size_t i = 0; i < f->accounts.list.n; i++)
-		if (f->accounts.list.v[i].name && !strcmp(f->accounts.list.v[i].name, name))
-			return &f->accounts.list.v[i];
-	return NULL;
+	FIND_BY_NAME(f->accounts.list, name);
 }
 
 const struct facts_service *facts_service_find(const struct facts *f, const char *name)
 {
-	for (size_t i = 0; i < f->services.list.n; i++)
-		if (f->services.list.v[i].name && !strcmp(f->services.list.v[i].name, name))
-			return &f->services.list.v[i];
-	return NULL;
+	FIND_BY_NAME(f->services.list, name);
 }
 
 const struct facts_check *facts_check_find(const struct facts *f, const char *id)
