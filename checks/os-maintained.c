@@ -8,7 +8,7 @@
  * Debian's LTS counts without it: it is free and comes from the regular
  * security archive (free_extended below), unlike Ubuntu's paid ESM.
  * A release the data does not know is an error, never a pass. The data is
- * the bundled snapshot (check_env carries no refreshed database yet).
+ * the bundled snapshot, or a newer copy refreshed into env->eol_cache.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +87,7 @@ static void os_maintained_eval(const struct params *p, const struct check_env *e
 		check_remedy(r, "judge the release's support by hand and waive this check with the reason");
 		goto out;
 	}
-	if (eol_db_load_product(&db, product, NULL, &err) < 0) {
+	if (eol_db_load_product(&db, product, env->eol_cache, &err) < 0) {
 		check_error(r, "%s", err);
 		goto out;
 	}

@@ -51,7 +51,7 @@ struct os_state {
 	char *why;     /* the dates that decided */
 };
 
-static void os_judge(const struct facts_os *os, struct eol_db *db, long today,
+static void os_judge(const struct facts_os *os, struct eol_db *db, const char *cache, long today,
 		     int allow_extended, struct os_state *st)
 {
 	char *err = NULL;
@@ -75,7 +75,7 @@ static void os_judge(const struct facts_os *os, struct eol_db *db, long today,
 		st->problem = xasprintf("the %s release has no version", st->product);
 		return;
 	}
-	if (eol_db_load_product(db, st->product, NULL, &err) < 0) {
+	if (eol_db_load_product(db, st->product, cache, &err) < 0) {
 		st->problem = err;
 		return;
 	}
@@ -147,15 +147,16 @@ static void note(struct strbuf *sb, const struct facts_program *prog)
  * "product cycle: the dates that decided" for a program's upstream release
  * line (owned), or NULL; *problem (owned) when it cannot be judged.
  */
-static char *upstream_text(struct eol_db *db, const char *product, const char *version,
-			   long today, int allow_extended, struct eol_verdict *v, char **problem)
+static char *upstream_text(struct eol_db *db, const char *cache, const char *product,
+			   const char *version, long today, int allow_extended,
+			   struct eol_verdict *v, char **problem)
 {
 	char *err = NULL, *lookup = NULL, *why = NULL, *ret = NULL;
 	const struct eol_cycle *c;
 
 	memset(v, 0, sizeof(*v));
 	v->status = EOL_UNKNOWN;
-	if (eol_db_load_product(db, product, NULL, &err) < 0) {
+	if (eol_db_load_product(db, product, cache, &err) < 0) {
 		*problem = err;
 		return NULL;
 	}
@@ -182,7 +183,8 @@ static char *upstream_text(struct eol_db *db, const char *product, const char *v
 }
 
 static void judge_program(const struct facts_program *prog, const struct os_state *os,
-			  struct eol_db *db, long today, int allow_extended, struct check_result *r,
+			  struct eol_db *db, const char *cache, long today, int allow_extended,
+			  struct check_result *r,
 			  struct tally *t)
 {
 	char *dir = NULL, *problem = NULL, *up = NULL, *maint = NULL;
@@ -201,7 +203,7 @@ static void judge_program(const struct facts_program *prog, const struct os_stat
 		goto out;
 	}
 	/* the upstream line, judged even for packages: shown, and decisive outside them */
-	up = upstream_text(db, product, prog->version, today, allow_extended, &v, &problem);
+	up = upstream_text(db, cache, product, prog->version, today, allow_extended, &v, &problem);
 	if (o == FROM_PACKAGE) {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "%s %s (%s): from the distribution's packages (path rule: %s is "
@@ -267,6 +269,39 @@ out:
 	free(dir);
 }
 
+/*
+ * Load the data of every program's product before judging, so that the
+ * evidence can say where it came from; what fails to load fails again, with
+ * its message, where it is judged.
+ */
+static void preload(struct eol_db *db, const char *cache, const struct facts_third_party *tp)
+{
+	for (size_t i = 0; i < tp->list.n; i++) {
+		const struct facts_program *prog = &tp->list.v[i];
+		const char *product = eol_program_product(prog->name, prog->version_text);
+		char *err = NULL;
+		if (product && eol_db_load_product(db, product, cache, &err) < 0)
+			free(err);
+	}
+}
+
+/* "the bundled endoflife.date snapshot of D", naming refreshed data first (owned). */
+static char *data_sources(const struct eol_db *db)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t cached = 0;
+
+	for (size_t i = 0; i < db->n; i++) {
+		if (!strcmp(db->v[i].origin, EOL_ORIGIN_BUNDLED))
+			continue;
+		strbuf_addf(&sb, "%s%s from %s", cached++ ? ", " : "refreshed data for ",
+			    db->v[i].name, db->v[i].origin);
+	}
+	strbuf_addf(&sb, "%sthe bundled endoflife.date snapshot of %s%s", cached ? " and " : "",
+		    EOL_BUNDLED_DATE, cached ? " for the rest" : "");
+	return strbuf_detach(&sb);
+}
+
 static void third_party_maintained_eval(const struct params *p, const struct check_env *env,
 					struct check_result *r)
 {
@@ -276,7 +311,7 @@ static void third_party_maintained_eval(const struct params *p, const struct che
 	struct tally t = { 0, 0, 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0, STRBUF_INIT };
 	struct os_state os;
 	struct eol_db db;
-	char today[16];
+	char today[16], *sources = NULL;
 
 	eol_db_init(&db);
 	memset(&os, 0, sizeof(os));
@@ -296,7 +331,7 @@ static void third_party_maintained_eval(const struct params *p, const struct che
 		check_pass(r, "no third-party programs found");
 		goto out;
 	}
-	os_judge(&f->os, &db, env->today, allow_extended, &os);
+	os_judge(&f->os, &db, env->eol_cache, env->today, allow_extended, &os);
 	if (os.problem)
 		check_evidence(r, "os: %s (id %s, version_id %s): error: %s",
 			       f->os.name ? f->os.name : "?", f->os.id ? f->os.id : "unknown",
@@ -306,11 +341,13 @@ static void third_party_maintained_eval(const struct params *p, const struct che
 			       f->os.name ? f->os.name : "?", f->os.id ? f->os.id : "unknown",
 			       f->os.version_id ? f->os.version_id : "unknown", os.label,
 			       eol_status_name(os.v.status));
-	check_evidence(r, "judged as of %s with the bundled endoflife.date snapshot of %s; "
-			  "extended support counts: %s",
-		       today, EOL_BUNDLED_DATE, allow_extended ? "yes (allow_extended)" : "no");
+	preload(&db, env->eol_cache, tp);
+	sources = data_sources(&db);
+	check_evidence(r, "judged as of %s with %s; extended support counts: %s", today, sources,
+		       allow_extended ? "yes (allow_extended)" : "no");
 	for (size_t i = 0; i < tp->list.n; i++)
-		judge_program(&tp->list.v[i], &os, &db, env->today, allow_extended, r, &t);
+		judge_program(&tp->list.v[i], &os, &db, env->eol_cache, env->today, allow_extended,
+			      r, &t);
 	if (t.fail) {
 		check_fail(r, "%zu of %zu third-party components are not maintained: %s%s%s%s", t.fail,
 			   tp->list.n, t.failed.buf, t.error ? " (cannot judge: " : "",
@@ -339,6 +376,7 @@ out:
 	strbuf_release(&t.fix);
 	os_state_release(&os);
 	eol_db_release(&db);
+	free(sources);
 }
 
 const struct check_type check_third_party_maintained = {

@@ -67,6 +67,12 @@ void cmd_usage(const struct cmd_entry *cmd, int to_stderr);
 
 /* Shared by commands that load profiles. */
 struct loader *loader_from_args(const struct cmd_args *a, struct diags *d);
+/*
+ * The directory of refreshed end-of-life data (owned): --eol-cache when the
+ * command has it, else $XDG_CACHE_HOME/shelfready/eol, else
+ * ~/.cache/shelfready/eol; NULL when none can be named.
+ */
+char *eol_cache_dir(const struct cmd_args *a);
 /* Print diagnostics to stderr, coloured on a terminal unless NO_COLOR is set. */
 void print_diags(const struct diags *d);
 

@@ -204,6 +204,20 @@ usage:
 	return EXIT_USAGE;
 }
 
+char *eol_cache_dir(const struct cmd_args *a)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *dir = arg_get(a, "eol-cache");
+
+	if (dir && *dir)
+		return xstrdup(dir);
+	if (xdg && *xdg)
+		return xasprintf("%s/shelfready/eol", xdg);
+	if (home && *home)
+		return xasprintf("%s/.cache/shelfready/eol", home);
+	return NULL;
+}
+
 struct loader *loader_from_args(const struct cmd_args *a, struct diags *d)
 {
 	struct loader_opts lo = { NULL, NULL };

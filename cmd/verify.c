@@ -25,11 +25,13 @@ static const struct cmd_opt verify_opts[] = {
 	{ "profile", 'p', "PROFILE", OPT_REQUIRED, "profile path or name" },
 	{ "facts", 0, "FILE", 0, "judge facts saved by 'shelfready facts' instead of connecting" },
 	{ "report", 'r', "FORMAT[=PATH]", OPT_REPEAT,
-	  "text (default, to standard output), json or junit; =PATH writes it to a file" },
+	  "text (default, to standard output), json, junit or html; =PATH writes it to a file" },
 	{ "save-facts", 0, "FILE", 0, "also write the gathered facts as JSON to FILE" },
 	{ "var", 0, "KEY=VALUE", OPT_REPEAT, "set a variable declared in the profile's vars" },
 	{ "var-file", 0, "FILE", OPT_REPEAT, "read variables from a YAML mapping" },
 	{ "as-of", 0, "DATE", 0, "judge end-of-life dates and waivers as of DATE (YYYY-MM-DD)" },
+	{ "eol-cache", 0, "DIR", 0,
+	  "refreshed end-of-life data (default $XDG_CACHE_HOME/shelfready/eol)" },
 	{ "no-refresh", 0, NULL, 0, "do not refresh package metadata before gathering" },
 	{ "timeout", 0, "SECONDS", 0, "time limit for gathering (default 600)" },
 	CONNECT_OPTS,
@@ -51,14 +53,14 @@ static int parse_reports(const struct cmd_args *a, struct report_req *out, size_
 	for (size_t i = 0; i < k; i++) {
 		const char *eq = strchr(vals[i], '=');
 		char *fmt = eq ? xstrndup(vals[i], (size_t)(eq - vals[i])) : xstrdup(vals[i]);
-		static const char *const formats[] = { "text", "json", "junit", NULL };
+		static const char *const formats[] = { "text", "json", "junit", "html", NULL };
 		const char *known = NULL;
 		for (size_t f = 0; formats[f]; f++)
 			if (!strcmp(fmt, formats[f]))
 				known = formats[f];
 		free(fmt);
 		if (!known) {
-			fprintf(stderr, "shelfready verify: unknown report format in '%s' (text, json or junit)\n", vals[i]);
+			fprintf(stderr, "shelfready verify: unknown report format in '%s' (text, json, junit or html)\n", vals[i]);
 			return EXIT_USAGE;
 		}
 		out[*n].format = known;
@@ -110,7 +112,7 @@ static int verify_run_cmd(const struct cmd_args *a)
 	struct report_req reports[MAX_REPORTS];
 	size_t nreports = 0;
 	char today[16];
-	char *target = NULL;
+	char *target = NULL, *eol_cache = NULL;
 	int status = EXIT_USAGE;
 
 	memset(&v, 0, sizeof(v));
@@ -177,14 +179,17 @@ static int verify_run_cmd(const struct cmd_args *a)
 				goto out;
 		}
 	}
-	verify_run(r, f, today, target, &v);
+	eol_cache = eol_cache_dir(a);
+	verify_run(r, f, today, target, eol_cache, &v);
 	int color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	status = verify_compliant(&v) ? EXIT_COMPLIANT : EXIT_NONCOMPLIANT;
 	for (size_t i = 0; i < nreports; i++) {
 		int to_tty = color && !reports[i].path;
-		char *text = !strcmp(reports[i].format, "json")    ? report_json(&v)
-			     : !strcmp(reports[i].format, "junit") ? report_junit(&v)
-								   : report_text(&v, to_tty);
+		const char *fmt = reports[i].format;
+		char *text = !strcmp(fmt, "json")    ? report_json(&v)
+			     : !strcmp(fmt, "junit") ? report_junit(&v)
+			     : !strcmp(fmt, "html")  ? report_html(&v)
+						     : report_text(&v, to_tty);
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addstr(&sb, text);
 		if (!strcmp(reports[i].format, "json"))
@@ -198,6 +203,7 @@ out:
 	for (size_t i = 0; i < nreports; i++)
 		free(reports[i].path);
 	verify_report_release(&v);
+	free(eol_cache);
 	free(target);
 	facts_free(f);
 	ssh_close(c);

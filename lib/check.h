@@ -51,6 +51,7 @@ struct check_env {
 	long today;              /* days since 1970-01-01, for end-of-life dates */
 	long long now;           /* seconds since 1970, for the age of evidence */
 	const char *check_id;    /* the id of the check being judged */
+	const char *eol_cache;   /* directory of refreshed end-of-life data, or NULL */
 };
 
 #endif

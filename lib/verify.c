@@ -64,7 +64,7 @@ out:
 }
 
 int verify_run(const struct resolved *r, const struct facts *f, const char *today,
-	       const char *target, struct verify_report *out)
+	       const char *target, const char *eol_cache, struct verify_report *out)
 {
 	struct check_env env;
 	long days = 0;
@@ -80,6 +80,7 @@ int verify_run(const struct resolved *r, const struct facts *f, const char *toda
 	env.vars = &r->vars;
 	env.today = days;
 	env.now = (long long)time(NULL);
+	env.eol_cache = eol_cache;
 	out->items = xcalloc(r->nchecks ? r->nchecks : 1, sizeof(*out->items));
 	for (size_t i = 0; i < r->nchecks; i++) {
 		struct verify_item *it = &out->items[out->n++];

@@ -30,10 +30,12 @@ struct verify_report {
 
 /*
  * Judge every check of r against f as of today (YYYY-MM-DD). target names
- * the facts' origin in reports. Always fills out; 0 on success.
+ * the facts' origin in reports; eol_cache is a directory of refreshed
+ * end-of-life data (`shelfready eol update`), or NULL for the bundled data
+ * alone. Always fills out; 0 on success.
  */
 int verify_run(const struct resolved *r, const struct facts *f, const char *today,
-	       const char *target, struct verify_report *out);
+	       const char *target, const char *eol_cache, struct verify_report *out);
 void verify_report_release(struct verify_report *v);
 /* No check failed or errored (waived and skipped ones do not count). */
 int verify_compliant(const struct verify_report *v);
@@ -43,6 +45,11 @@ char *report_text(const struct verify_report *v, int color);
 char *report_json(const struct verify_report *v);
 /* JUnit XML: one testcase per check; waived and skipped checks are <skipped>. */
 char *report_junit(const struct verify_report *v);
+/*
+ * One self-contained HTML file (no external assets, no scripts): summary,
+ * then every check grouped by clause, failures first, readable printed.
+ */
+char *report_html(const struct verify_report *v);
 
 #define REPORT_JSON_SCHEMA "shelfready.report/1"
 
