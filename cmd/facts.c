@@ -16,6 +16,7 @@ static const struct cmd_opt facts_opts[] = {
 	CONNECT_OPTS,
 	{ "no-refresh", 0, NULL, 0, "do not refresh package metadata first (the facts say how old it is)" },
 	{ "raw", 0, NULL, 0, "print the raw gather transcript instead of JSON" },
+	{ "transcript", 0, "FILE", 0, "parse a transcript saved with --raw instead of connecting" },
 	{ "output", 'o', "FILE", 0, "write to FILE instead of standard output" },
 	{ "timeout", 0, "SECONDS", 0, "time limit for gathering (default 600)" },
 	{ "verbose", 'v', NULL, 0, "say how it connected and what it cost on standard error" },
@@ -52,6 +53,31 @@ static int write_out(const char *path, const char *data, size_t len)
 	return bad ? -1 : 0;
 }
 
+/* The facts of a transcript saved with --raw, as JSON (owned), or NULL after a message. */
+static char *parse_transcript(const char *path)
+{
+	struct facts *f = NULL;
+	struct error e = ERROR_INIT;
+	char *data = NULL, *json = NULL;
+	size_t len = 0;
+	int r = read_file(path, 256u << 20, &data, &len);
+
+	if (r < 0) {
+		fprintf(stderr, "shelfready facts: cannot read '%s': %s\n", path, strerror(-r));
+		goto out;
+	}
+	if (collect_parse(data, len, NULL, &f, &e) < 0) {
+		fprintf(stderr, "shelfready facts: '%s': %s\n", path, e.msg);
+		goto out;
+	}
+	json = facts_to_json(f);
+out:
+	facts_free(f);
+	error_release(&e);
+	free(data);
+	return json;
+}
+
 static int facts_run(const struct cmd_args *a)
 {
 	struct conn_setup cs;
@@ -63,6 +89,18 @@ static int facts_run(const struct cmd_args *a)
 	int status, timeout = 0;
 	long long t0 = ms_now(), t1, t2;
 
+	memset(&cs, 0, sizeof(cs));
+	if (!!arg_get(a, "transcript") == (a->argc == 1)) {
+		fprintf(stderr, "shelfready facts: give either a TARGET or --transcript FILE\n");
+		return EXIT_USAGE;
+	}
+	if (arg_get(a, "transcript")) {
+		json = parse_transcript(arg_get(a, "transcript"));
+		status = EXIT_USAGE;
+		if (json)
+			goto print;
+		goto out;
+	}
 	status = conn_setup(a, a->argv[0], &cs);
 	if (status)
 		goto out;
@@ -98,6 +136,7 @@ static int facts_run(const struct cmd_args *a)
 		goto out;
 	}
 	json = facts_to_json(f);
+print:;
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "%s\n", json);
 	status = write_out(arg_get(a, "output"), sb.buf, sb.len) ? EXIT_USAGE : EXIT_COMPLIANT;
@@ -119,7 +158,7 @@ out:
 const struct cmd_entry cmd_facts = {
 	.name = "facts",
 	.summary = "gather facts about a target in one round trip and print them as JSON",
-	.usage = "TARGET",
+	.usage = "TARGET | --transcript FILE",
 	.description =
 		"Connect to TARGET ([user@]host[:port], ssh://user@host:port, [IPv6]:port), run\n"
 		"the embedded gather script on ONE exec channel, and print what it found as JSON\n"
@@ -129,7 +168,7 @@ const struct cmd_entry cmd_facts = {
 		"key from --key-env, the password from --password-env, keyboard-interactive.\n"
 		"Secrets are read from environment variables, never from the command line.",
 	.opts = facts_opts,
-	.min_args = 1,
+	.min_args = 0,
 	.max_args = 1,
 	.run = facts_run,
 };

@@ -13,6 +13,7 @@ extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_profiles;
 extern const struct cmd_entry cmd_verify;
 extern const struct cmd_entry cmd_facts;
+extern const struct cmd_entry cmd_eol;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_lint,
@@ -20,6 +21,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_facts,
 	&cmd_profiles,
 	&cmd_verify,
+	&cmd_eol,
 	NULL,
 };
 

@@ -201,37 +201,46 @@ out:
 	return ret;
 }
 
-int collect_facts(struct ssh_conn *c, const struct collect_opts *o, struct facts **out, char **raw,
-		  size_t *raw_len, struct error *e)
+int collect_parse(const char *data, size_t len, const char *nonce, struct facts **out,
+		  struct error *e)
 {
-	char nonce[COLLECT_NONCE_SIZE];
-	char *data = NULL, *err = NULL;
-	size_t len = 0;
 	struct gather g;
-	int ret;
+	char *err = NULL;
+	int ret = 0;
 
 	gather_init(&g);
-	ret = collect_transcript(c, o, &data, &len, nonce, e);
-	if (ret)
-		goto out;
 	if (gather_parse(&g, data, len, nonce, &err) != 0) {
 		ret = error_set(e, SR_ERR_REMOTE, "cannot read what the gather script printed: %s",
 				err ? err : "bad framing");
 		goto out;
 	}
 	if (!gather_complete(&g)) {
-		ret = error_set(e, SR_ERR_REMOTE, "the gather transcript from the target is incomplete");
+		ret = error_set(e, SR_ERR_REMOTE, "the gather transcript is incomplete");
 		goto out;
 	}
 	facts_from_gather(&g, out);
-	if (raw) {
+out:
+	gather_release(&g);
+	free(err);
+	return ret;
+}
+
+int collect_facts(struct ssh_conn *c, const struct collect_opts *o, struct facts **out, char **raw,
+		  size_t *raw_len, struct error *e)
+{
+	char nonce[COLLECT_NONCE_SIZE];
+	char *data = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = collect_transcript(c, o, &data, &len, nonce, e);
+	if (!ret)
+		ret = collect_parse(data, len, nonce, out, e);
+	if (!ret && raw) {
 		*raw = data;
 		*raw_len = len;
 		data = NULL;
 	}
-out:
-	gather_release(&g);
-	free(err);
 	free(data);
 	return ret;
 }

@@ -45,6 +45,13 @@ int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **
 struct facts;
 
 /*
+ * The facts of a transcript (a saved one: nonce NULL accepts any). 0, or
+ * SR_ERR_REMOTE when it does not frame or is incomplete.
+ */
+int collect_parse(const char *data, size_t len, const char *nonce, struct facts **out,
+		  struct error *e);
+
+/*
  * Gather and parse: *out gets the facts; when raw is not NULL it gets the
  * transcript too (both owned by the caller).
  */

@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 /* The day of the bundled snapshot; keep it in step with data/eol/SOURCES.md. */
 #define EOL_BUNDLED_DATE "2026-08-22"
 /* The origin of a product read from the bundled data. */
@@ -168,5 +170,40 @@ const char *eol_program_product(const char *name, const char *version_text);
  * Java's 1.x numbering ("1.8.0" -> "8.0").
  */
 char *eol_program_version(const char *product, const char *version);
+
+/* ---- refreshing the cache from the live API (lib/eol-update.c) ---- */
+
+#define EOL_DEFAULT_BASE_URL "https://endoflife.date/api"
+
+struct http_opts;
+
+enum eol_update_state {
+	EOLU_UPDATED,   /* new data written */
+	EOLU_UNCHANGED, /* the server said 304: the cached copy is current */
+	EOLU_ABSENT,    /* the live API has no such product (404): the bundled data stays */
+	EOLU_FAILED,    /* nothing written: msg says why */
+};
+
+struct eol_update_item {
+	const char *product;
+	enum eol_update_state state;
+	size_t cycles;   /* EOLU_UPDATED: cycles in the new data */
+	const char *msg; /* EOLU_FAILED: the error; else NULL */
+	int attempts;
+};
+
+/*
+ * Fetch base_url/NAME.json for each of the n products (all bundled ones when
+ * n is 0) into cache_dir (made when missing), as a conditional GET when the
+ * cache holds an ETag or Last-Modified from an earlier fetch (NAME.meta).
+ * Data is checked as eol_db_add_json would read it before it replaces the
+ * cached file, atomically; a failed product leaves its cached files as they
+ * were. report (may be NULL) hears of each product in turn. 0 when none
+ * failed, else the first failure's code, with e naming how many failed.
+ */
+int eol_update(const char *base_url, const char *cache_dir, const char *const *products, size_t n,
+	       const struct http_opts *ho,
+	       void (*report)(void *arg, const struct eol_update_item *it), void *arg,
+	       struct error *e);
 
 #endif

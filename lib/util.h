@@ -45,5 +45,14 @@ const char *str_suggest(const char *word, const char *const *candidates);
 
 /* Read a whole file; 0 on success, negative errno-style code on failure. */
 int read_file(const char *path, size_t max, char **out, size_t *out_len);
+/*
+ * Replace path with len bytes of data, mode mode, atomically: written to a
+ * temporary file in the same directory, synced, then renamed over path (a
+ * reader sees the old file or the new one, never half of one; nothing is left
+ * behind on failure). 0 or -errno.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/* mkdir -p path (mode for the directories made); 0 or -errno. */
+int mkdir_p(const char *path, unsigned mode);
 
 #endif
