@@ -10,15 +10,20 @@
 
 #define EVIDENCE_SHOWN 20
 
-/* the order statuses are listed in, and how each is shown */
+/* how each status is shown */
 static const struct {
-	enum check_status s;
 	const char *label;
 	const char *color;
-} order[] = {
-	{ CHECK_FAIL, "FAIL", "\033[1;31m" },    { CHECK_ERROR, "ERROR", "\033[1;33m" },
-	{ CHECK_WAIVED, "WAIVED", "\033[36m" },  { CHECK_PASS, "PASS", "\033[32m" },
-	{ CHECK_SKIPPED, "SKIP", "\033[2m" },
+} shown[] = {
+	[CHECK_PASS] = { "PASS", "\033[32m" },     [CHECK_FAIL] = { "FAIL", "\033[1;31m" },
+	[CHECK_ERROR] = { "ERROR", "\033[1;33m" }, [CHECK_SKIPPED] = { "SKIP", "\033[2m" },
+	[CHECK_WAIVED] = { "WAIVED", "\033[36m" },
+};
+
+/* Where each status comes in a report: what needs action first. */
+static const int status_rank[] = {
+	[CHECK_FAIL] = 0, [CHECK_ERROR] = 1, [CHECK_WAIVED] = 2, [CHECK_PASS] = 3,
+	[CHECK_SKIPPED] = 4,
 };
 
 /* Clause references compare number by number: 1.2 < 1.10. */
@@ -48,8 +53,20 @@ static int item_cmp(const void *pa, const void *pb)
 {
 	const struct verify_item *a = *(const struct verify_item *const *)pa;
 	const struct verify_item *b = *(const struct verify_item *const *)pb;
-	int c = ref_cmp(a->rc->def->ref, b->rc->def->ref);
+	int c = status_rank[a->res.status] - status_rank[b->res.status];
+	if (!c)
+		c = ref_cmp(a->rc->def->ref, b->rc->def->ref);
 	return c ? c : strcmp(a->rc->def->it.id, b->rc->def->it.id);
+}
+
+/* The text report sets the order; the other reports share it (verify.h). */
+const struct verify_item **report_order(const struct verify_report *v)
+{
+	const struct verify_item **sorted = xcalloc(v->n ? v->n : 1, sizeof(*sorted));
+	for (size_t i = 0; i < v->n; i++)
+		sorted[i] = &v->items[i];
+	qsort(sorted, v->n, sizeof(*sorted), item_cmp);
+	return sorted;
 }
 
 char *report_text(const struct verify_report *v, int color)
@@ -57,7 +74,7 @@ char *report_text(const struct verify_report *v, int color)
 	struct strbuf sb = STRBUF_INIT;
 	const struct profile *top = v->r->top;
 	const char *off = color ? "\033[0m" : "";
-	const struct verify_item **sorted = xcalloc(v->n ? v->n : 1, sizeof(*sorted));
+	const struct verify_item **sorted = report_order(v);
 
 	strbuf_addf(&sb, "shelfready %s: profile %s%s%s on %s", SHELFREADY_VERSION,
 		    top->name ? top->name : top->source, top->version ? " " : "",
@@ -70,35 +87,30 @@ char *report_text(const struct verify_report *v, int color)
 		    verify_compliant(v) ? "COMPLIANT" : "NOT COMPLIANT", off, v->counts[CHECK_FAIL],
 		    v->counts[CHECK_ERROR], v->counts[CHECK_PASS], v->counts[CHECK_WAIVED],
 		    v->counts[CHECK_SKIPPED]);
-	for (size_t o = 0; o < ARRAY_SIZE(order); o++) {
-		size_t n = 0;
-		for (size_t i = 0; i < v->n; i++)
-			if (v->items[i].res.status == order[o].s)
-				sorted[n++] = &v->items[i];
-		qsort(sorted, n, sizeof(*sorted), item_cmp);
-		if (n)
+	for (size_t i = 0; i < v->n; i++) {
+		const struct verify_item *it = sorted[i];
+		const struct check *c = it->rc->def;
+		enum check_status st = it->res.status;
+		int detail = st != CHECK_PASS && st != CHECK_SKIPPED;
+		/* a blank line between the groups of one status */
+		if (!i || sorted[i - 1]->res.status != st)
 			strbuf_addch(&sb, '\n');
-		for (size_t i = 0; i < n; i++) {
-			const struct verify_item *it = sorted[i];
-			const struct check *c = it->rc->def;
-			int detail = order[o].s != CHECK_PASS && order[o].s != CHECK_SKIPPED;
-			strbuf_addf(&sb, "%s%-6s%s [%s] %s: %s (%s)\n", color ? order[o].color : "",
-				    order[o].label, off, c->ref ? c->ref : "-", c->it.id,
-				    c->it.title ? c->it.title : "", c->severity);
-			strbuf_addf(&sb, "       %s\n", it->res.summary ? it->res.summary : "");
-			if (order[o].s == CHECK_WAIVED)
-				strbuf_addf(&sb, "       waived until %s (was %s): %s\n", it->rc->waiver->expires,
-					    check_status_name(it->raw), it->rc->waiver->reason);
-			if (!detail)
-				continue;
-			for (size_t e = 0; e < it->res.nevidence && e < EVIDENCE_SHOWN; e++)
-				strbuf_addf(&sb, "       - %s\n", it->res.evidence[e]);
-			if (it->res.nevidence > EVIDENCE_SHOWN)
-				strbuf_addf(&sb, "       ... and %zu more (the JSON report has them all)\n",
-					    it->res.nevidence - EVIDENCE_SHOWN);
-			if (it->res.remediation)
-				strbuf_addf(&sb, "       fix: %s\n", it->res.remediation);
-		}
+		strbuf_addf(&sb, "%s%-6s%s [%s] %s: %s (%s)\n", color ? shown[st].color : "",
+			    shown[st].label, off, c->ref ? c->ref : "-", c->it.id,
+			    c->it.title ? c->it.title : "", c->severity);
+		strbuf_addf(&sb, "       %s\n", it->res.summary ? it->res.summary : "");
+		if (st == CHECK_WAIVED)
+			strbuf_addf(&sb, "       waived until %s (was %s): %s\n", it->rc->waiver->expires,
+				    check_status_name(it->raw), it->rc->waiver->reason);
+		if (!detail)
+			continue;
+		for (size_t e = 0; e < it->res.nevidence && e < EVIDENCE_SHOWN; e++)
+			strbuf_addf(&sb, "       - %s\n", it->res.evidence[e]);
+		if (it->res.nevidence > EVIDENCE_SHOWN)
+			strbuf_addf(&sb, "       ... and %zu more (the JSON report has them all)\n",
+				    it->res.nevidence - EVIDENCE_SHOWN);
+		if (it->res.remediation)
+			strbuf_addf(&sb, "       fix: %s\n", it->res.remediation);
 	}
 	free(sorted);
 	return strbuf_detach(&sb);

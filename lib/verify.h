@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "check.h"
+#include "cond.h"
 #include "profile.h"
 
 struct facts;
@@ -37,8 +38,21 @@ struct verify_report {
 int verify_run(const struct resolved *r, const struct facts *f, const char *today,
 	       const char *target, const char *eol_cache, struct verify_report *out);
 void verify_report_release(struct verify_report *v);
+/*
+ * Whether a step or check applies to the facts, by its `when` (vars.NAME
+ * from the profile, everything else from the facts); TRI_TRUE without one.
+ */
+enum tri item_applies(const struct item *it, const struct resolved *r, const struct facts *f);
 /* No check failed or errored (waived and skipped ones do not count). */
 int verify_compliant(const struct verify_report *v);
+
+/*
+ * The checks in the order every report lists them, what needs action first:
+ * failed, errors, waived, passed, skipped; within a status by clause (1.2
+ * before 1.10; checks without one last), then by id. An array of v->n
+ * pointers into v->items, owned by the caller (free it, not the items).
+ */
+const struct verify_item **report_order(const struct verify_report *v);
 
 /* Reports, each a string owned by the caller. color: ANSI colours (text). */
 char *report_text(const struct verify_report *v, int color);
