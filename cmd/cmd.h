@@ -73,6 +73,32 @@ struct loader *loader_from_args(const struct cmd_args *a, struct diags *d);
  * ~/.cache/shelfready/eol; NULL when none can be named.
  */
 char *eol_cache_dir(const struct cmd_args *a);
+/* ---- reports, shared by verify and run ---- */
+
+#define MAX_REPORTS 16
+/* --report FORMAT[=PATH] values understood by reports_parse */
+#define REPORT_FORMATS "text (default, to standard output), json, junit or html; =PATH writes it to a file"
+
+struct verify_report;
+struct resolved;
+struct collect_check;
+
+struct report_req {
+	const char *format; /* "text", "json", "junit", "html" */
+	char *path;         /* NULL: standard output */
+};
+
+/* The --report options (text when none); 0 or EXIT_USAGE after a message. */
+int reports_parse(const struct cmd_args *a, struct report_req *out, size_t *n);
+void reports_release(struct report_req *r, size_t n);
+/* Write every report of v; text is coloured on a terminal unless NO_COLOR. 0 or -1. */
+int reports_write(const struct cmd_args *a, const struct verify_report *v,
+		  const struct report_req *r, size_t n);
+/* Write text to path (NULL: standard output); 0, or -1 after a message. */
+int write_output(const struct cmd_args *a, const char *path, const char *text);
+/* The commands of the profile's enabled `command` checks (owned array; *n of them). */
+struct collect_check *command_checks(const struct resolved *r, size_t *n);
+
 /* Print diagnostics to stderr, coloured on a terminal unless NO_COLOR is set. */
 void print_diags(const struct diags *d);
 

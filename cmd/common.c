@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect.h"
 #include "date.h"
 #include "diag.h"
 #include "error.h"
@@ -14,6 +15,8 @@
 #include "ssh.h"
 #include "strbuf.h"
 #include "target.h"
+#include "types.h"
+#include "verify.h"
 #include "banned.h"
 
 static const struct cmd_opt help_opt = { "help", 'h', NULL, 0, "show this help" };
@@ -413,4 +416,98 @@ int exit_code_for(int err)
 		return EXIT_USAGE;
 	/* could not get at the target: connection, auth, host key, a lost or stuck session */
 	return EXIT_CONNECT;
+}
+
+/* ---- reports ---- */
+
+int reports_parse(const struct cmd_args *a, struct report_req *out, size_t *n)
+{
+	static const char *const formats[] = { "text", "json", "junit", "html", NULL };
+	const char *vals[MAX_REPORTS];
+	size_t k = arg_all(a, "report", vals, MAX_REPORTS);
+
+	*n = 0;
+	if (!k)
+		vals[k++] = "text";
+	for (size_t i = 0; i < k; i++) {
+		const char *eq = strchr(vals[i], '=');
+		size_t len = eq ? (size_t)(eq - vals[i]) : strlen(vals[i]);
+		const char *known = NULL;
+		for (size_t f = 0; formats[f]; f++)
+			if (strlen(formats[f]) == len && !strncmp(vals[i], formats[f], len))
+				known = formats[f];
+		if (!known) {
+			fprintf(stderr, "shelfready %s: unknown report format in '%s' (text, json, junit or html)\n",
+				a->cmd->name, vals[i]);
+			reports_release(out, *n);
+			*n = 0;
+			return EXIT_USAGE;
+		}
+		out[*n].format = known;
+		out[*n].path = eq && eq[1] ? xstrdup(eq + 1) : NULL;
+		(*n)++;
+	}
+	return 0;
+}
+
+void reports_release(struct report_req *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].path);
+		r[i].path = NULL;
+	}
+}
+
+int write_output(const struct cmd_args *a, const char *path, const char *text)
+{
+	FILE *f = path ? fopen(path, "w") : stdout;
+	if (!f || fputs(text, f) < 0 || (path ? fclose(f) : fflush(f)) != 0) {
+		fprintf(stderr, "shelfready %s: cannot write %s\n", a->cmd->name,
+			path ? path : "standard output");
+		return -1;
+	}
+	return 0;
+}
+
+int reports_write(const struct cmd_args *a, const struct verify_report *v,
+		  const struct report_req *r, size_t n)
+{
+	int color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *fmt = r[i].format;
+		char *text = !strcmp(fmt, "json")    ? report_json(v)
+			     : !strcmp(fmt, "junit") ? report_junit(v)
+			     : !strcmp(fmt, "html")  ? report_html(v)
+						     : report_text(v, color && !r[i].path);
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addstr(&sb, text);
+		if (!strcmp(fmt, "json"))
+			strbuf_addch(&sb, '\n');
+		if (write_output(a, r[i].path, sb.buf))
+			ret = -1;
+		strbuf_release(&sb);
+		free(text);
+	}
+	return ret;
+}
+
+extern const struct check_type check_command;
+
+struct collect_check *command_checks(const struct resolved *r, size_t *n)
+{
+	struct collect_check *cc = xcalloc(r->nchecks ? r->nchecks : 1, sizeof(*cc));
+
+	*n = 0;
+	for (size_t i = 0; i < r->nchecks; i++) {
+		const struct param *cmd = params_get(&r->checks[i].params, "command");
+		if (r->checks[i].def->type == &check_command && cmd &&
+		    r->checks[i].enabled != ENABLED_NO) {
+			cc[*n].id = r->checks[i].def->it.id;
+			cc[*n].command = cmd->v.s;
+			(*n)++;
+		}
+	}
+	return cc;
 }

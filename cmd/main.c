@@ -14,12 +14,14 @@ extern const struct cmd_entry cmd_profiles;
 extern const struct cmd_entry cmd_verify;
 extern const struct cmd_entry cmd_facts;
 extern const struct cmd_entry cmd_eol;
+extern const struct cmd_entry cmd_run;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_lint,
 	&cmd_plan,
 	&cmd_facts,
 	&cmd_profiles,
+	&cmd_run,
 	&cmd_verify,
 	&cmd_eol,
 	NULL,

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "collect.h"
@@ -17,15 +16,10 @@
 #include "verify.h"
 #include "banned.h"
 
-#define MAX_REPORTS 16
-
-extern const struct check_type check_command;
-
 static const struct cmd_opt verify_opts[] = {
 	{ "profile", 'p', "PROFILE", OPT_REQUIRED, "profile path or name" },
 	{ "facts", 0, "FILE", 0, "judge facts saved by 'shelfready facts' instead of connecting" },
-	{ "report", 'r', "FORMAT[=PATH]", OPT_REPEAT,
-	  "text (default, to standard output), json, junit or html; =PATH writes it to a file" },
+	{ "report", 'r', "FORMAT[=PATH]", OPT_REPEAT, REPORT_FORMATS },
 	{ "save-facts", 0, "FILE", 0, "also write the gathered facts as JSON to FILE" },
 	{ "var", 0, "KEY=VALUE", OPT_REPEAT, "set a variable declared in the profile's vars" },
 	{ "var-file", 0, "FILE", OPT_REPEAT, "read variables from a YAML mapping" },
@@ -37,48 +31,6 @@ static const struct cmd_opt verify_opts[] = {
 	CONNECT_OPTS,
 	OPT_END,
 };
-
-struct report_req {
-	const char *format;
-	char *path; /* NULL: standard output */
-};
-
-static int parse_reports(const struct cmd_args *a, struct report_req *out, size_t *n)
-{
-	const char *vals[MAX_REPORTS];
-	size_t k = arg_all(a, "report", vals, MAX_REPORTS);
-	*n = 0;
-	if (!k)
-		vals[k++] = "text";
-	for (size_t i = 0; i < k; i++) {
-		const char *eq = strchr(vals[i], '=');
-		char *fmt = eq ? xstrndup(vals[i], (size_t)(eq - vals[i])) : xstrdup(vals[i]);
-		static const char *const formats[] = { "text", "json", "junit", "html", NULL };
-		const char *known = NULL;
-		for (size_t f = 0; formats[f]; f++)
-			if (!strcmp(fmt, formats[f]))
-				known = formats[f];
-		free(fmt);
-		if (!known) {
-			fprintf(stderr, "shelfready verify: unknown report format in '%s' (text, json, junit or html)\n", vals[i]);
-			return EXIT_USAGE;
-		}
-		out[*n].format = known;
-		out[*n].path = eq && eq[1] ? xstrdup(eq + 1) : NULL;
-		(*n)++;
-	}
-	return 0;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	FILE *f = path ? fopen(path, "w") : stdout;
-	if (!f || fputs(text, f) < 0 || (path ? fclose(f) : fflush(f)) != 0) {
-		fprintf(stderr, "shelfready verify: cannot write %s\n", path ? path : "standard output");
-		return -1;
-	}
-	return 0;
-}
 
 static int load_facts(const char *path, struct facts **f)
 {
@@ -121,7 +73,7 @@ static int verify_run_cmd(const struct cmd_args *a)
 		fprintf(stderr, "shelfready verify: give either a TARGET or --facts FILE\n");
 		goto out;
 	}
-	if (parse_reports(a, reports, &nreports))
+	if (reports_parse(a, reports, &nreports))
 		goto out;
 	/* the whole profile validates before anything connects */
 	l = loader_from_args(a, &d);
@@ -146,16 +98,8 @@ static int verify_run_cmd(const struct cmd_args *a)
 		if (status)
 			goto out;
 		/* the commands of `command` checks travel in the same round trip */
-		struct collect_check *cc = xcalloc(r->nchecks ? r->nchecks : 1, sizeof(*cc));
 		size_t ncc = 0;
-		for (size_t i = 0; i < r->nchecks; i++) {
-			const struct param *cmd = params_get(&r->checks[i].params, "command");
-			if (r->checks[i].def->type == &check_command && cmd && r->checks[i].enabled != ENABLED_NO) {
-				cc[ncc].id = r->checks[i].def->it.id;
-				cc[ncc].command = cmd->v.s;
-				ncc++;
-			}
-		}
+		struct collect_check *cc = command_checks(r, &ncc);
 		int err = ssh_connect(cs.o, &c, &e);
 		if (!err) {
 			struct collect_opts co = { arg_get(a, "no-refresh") != NULL, 0, NULL, NULL, cc, ncc };
@@ -172,7 +116,7 @@ static int verify_run_cmd(const struct cmd_args *a)
 			char *json = facts_to_json(f);
 			struct strbuf sb = STRBUF_INIT;
 			strbuf_addf(&sb, "%s\n", json);
-			int bad = write_file(arg_get(a, "save-facts"), sb.buf);
+			int bad = write_output(a, arg_get(a, "save-facts"), sb.buf);
 			strbuf_release(&sb);
 			free(json);
 			if (bad)
@@ -181,27 +125,11 @@ static int verify_run_cmd(const struct cmd_args *a)
 	}
 	eol_cache = eol_cache_dir(a);
 	verify_run(r, f, today, target, eol_cache, &v);
-	int color = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	status = verify_compliant(&v) ? EXIT_COMPLIANT : EXIT_NONCOMPLIANT;
-	for (size_t i = 0; i < nreports; i++) {
-		int to_tty = color && !reports[i].path;
-		const char *fmt = reports[i].format;
-		char *text = !strcmp(fmt, "json")    ? report_json(&v)
-			     : !strcmp(fmt, "junit") ? report_junit(&v)
-			     : !strcmp(fmt, "html")  ? report_html(&v)
-						     : report_text(&v, to_tty);
-		struct strbuf sb = STRBUF_INIT;
-		strbuf_addstr(&sb, text);
-		if (!strcmp(reports[i].format, "json"))
-			strbuf_addch(&sb, '\n');
-		if (write_file(reports[i].path, sb.buf))
-			status = EXIT_USAGE;
-		strbuf_release(&sb);
-		free(text);
-	}
+	if (reports_write(a, &v, reports, nreports))
+		status = EXIT_USAGE;
 out:
-	for (size_t i = 0; i < nreports; i++)
-		free(reports[i].path);
+	reports_release(reports, nreports);
 	verify_report_release(&v);
 	free(eol_cache);
 	free(target);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,24 +132,6 @@ fail:
 	return NULL;
 }
 
-/* A fresh token so that the target's output cannot fake the framing by accident. */
-static void make_nonce(char *buf, size_t n)
-{
-	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char rnd[32];
-	if (n > sizeof(rnd))
-		n = sizeof(rnd);
-	if (getrandom(rnd, n, 0) != (ssize_t)n) {
-		/* no entropy source: fall back on time and pid, uniqueness is all we need */
-		unsigned long v = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
-		for (size_t i = 0; i < n; i++, v = v * 1103515245u + 12345u)
-			rnd[i] = (unsigned char)(v >> 16);
-	}
-	for (size_t i = 0; i + 1 < n; i++)
-		buf[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
-	buf[n - 1] = '\0';
-}
-
 static void forward_line(void *arg, int stream, const char *line, size_t len)
 {
 	const struct collect_opts *o = arg;
@@ -173,7 +154,7 @@ int collect_transcript(struct ssh_conn *c, const struct collect_opts *o, char **
 		free(err);
 		return ret;
 	}
-	make_nonce(nonce, COLLECT_NONCE_SIZE);
+	random_token(nonce, COLLECT_NONCE_SIZE);
 	strbuf_addf(&cmd, "sh -s -- %s%s", nonce, o->no_refresh ? " --no-refresh" : "");
 	struct exec_opts xo = { script, script_len, o->timeout ? o->timeout : COLLECT_DEFAULT_TIMEOUT,
 				COLLECT_CAP, 0, forward_line, (void *)o };

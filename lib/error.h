@@ -18,6 +18,7 @@ enum {
 	SR_ERR_TIMEOUT = -6,  /* a command ran out of time */
 	SR_ERR_REMOTE = -7,   /* the target did something unexpected */
 	SR_ERR_IO = -8,       /* local files */
+	SR_ERR_INTERRUPTED = -9, /* the user asked to stop (Ctrl-C) */
 };
 
 struct error {

@@ -283,7 +283,8 @@ static void dup_id(const struct item *a, const struct item *b, const char *kind,
 		   first->pos.line);
 }
 
-static const char *const step_keys[] = { "id", "type", "title", "description", "with", "when", NULL };
+static const char *const step_keys[] = { "id", "type", "title", "description", "with", "when",
+					 "continue_on_error", NULL };
 static const char *const check_keys_allowed[] = { "id", "type", "title", "description", "severity",
 						  "ref", "with", "when", NULL };
 
@@ -334,6 +335,12 @@ static void parse_steps(struct profile *p, const struct ynode *root, struct diag
 		struct step *s = &p->steps[p->nsteps++];
 		s->it.origin = p;
 		free(parse_item(&s->it, m, "step", i, step_keys, d));
+		char *coe = get_str(m, "continue_on_error", 0, "step", d);
+		if (coe && strcmp(coe, "true") && strcmp(coe, "false"))
+			diag_error(d, ynode_map_get(m, "continue_on_error")->pos,
+				   "'continue_on_error' must be true or false, found '%s'", coe);
+		s->continue_on_error = coe && !strcmp(coe, "true");
+		free(coe);
 		if (s->it.type_name) {
 			s->type = step_type_find(s->it.type_name);
 			if (!s->type)

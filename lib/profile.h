@@ -35,6 +35,7 @@ struct item {
 struct step {
 	struct item it;
 	const struct step_type *type; /* NULL when unknown (reported) */
+	int continue_on_error;        /* a failure does not stop the run */
 };
 
 struct check {

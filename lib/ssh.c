@@ -1114,6 +1114,11 @@ const char *ssh_auth_method(const struct ssh_conn *c)
 	return c->auth_method ? c->auth_method : "";
 }
 
+int ssh_uses_sudo(const struct ssh_conn *c)
+{
+	return c->o->sudo;
+}
+
 unsigned ssh_channels_opened(const struct ssh_conn *c)
 {
 	return c->channels;
@@ -1320,6 +1325,11 @@ int ssh_exec(struct ssh_conn *c, const char *command, const struct exec_opts *o,
 		}
 		if (libssh2_channel_eof(ch))
 			break;
+		if (o->cancel && *o->cancel) {
+			ret = error_set(e, SR_ERR_INTERRUPTED, "'%.60s%s' on %s: interrupted", command,
+					strlen(command) > 60 ? "..." : "", c->display);
+			goto out;
+		}
 		if (progress)
 			continue;
 		if (wait_socket(c->s, c->sock, deadline, c->o->keepalive) < 0) {

@@ -8,6 +8,7 @@
 #ifndef SR_SSH_H
 #define SR_SSH_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "strbuf.h"
@@ -62,6 +63,8 @@ void ssh_close(struct ssh_conn *c);
 
 /* How the client authenticated ("publickey (agent)", "password", ...). */
 const char *ssh_auth_method(const struct ssh_conn *c);
+/* Whether commands run through sudo (--sudo). */
+int ssh_uses_sudo(const struct ssh_conn *c);
 /* Channels opened on this connection so far (exec and SFTP). */
 unsigned ssh_channels_opened(const struct ssh_conn *c);
 
@@ -76,6 +79,8 @@ struct exec_opts {
 	/* each complete line as it arrives (raw bytes, without the newline) */
 	void (*on_line)(void *arg, int stream, const char *line, size_t len);
 	void *arg;
+	/* when it becomes non-zero (a signal handler's flag), stop: SR_ERR_INTERRUPTED */
+	const volatile sig_atomic_t *cancel;
 };
 
 struct exec_result {

@@ -18,12 +18,20 @@ struct type_ctx {
 	struct diags *d;
 };
 
+struct step_ctx;
+struct step_result;
+
 struct step_type {
 	const char *name;
 	const char *summary;
 	const struct param_spec *params; /* ends with PARAM_END */
 	/* rules across parameters that the schema cannot say; may be NULL */
 	void (*validate)(const struct params *p, const struct type_ctx *ctx);
+	/*
+	 * Inspect, then act (or in a dry run, say what it would do): set r to
+	 * ok, changed, skipped or failed (lib/step.h). NULL: not runnable yet.
+	 */
+	void (*apply)(const struct params *p, struct step_ctx *ctx, struct step_result *r);
 };
 
 struct check_result;

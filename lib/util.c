@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "banned.h"
@@ -275,4 +277,21 @@ int mkdir_p(const char *path, unsigned mode)
 	}
 	free(dir);
 	return ret;
+}
+
+void random_token(char *buf, size_t n)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[32];
+	if (n > sizeof(rnd))
+		n = sizeof(rnd);
+	if (getrandom(rnd, n, 0) != (ssize_t)n) {
+		/* no entropy source: fall back on time and pid, uniqueness is all we need */
+		unsigned long v = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16);
+		for (size_t i = 0; i < n; i++, v = v * 1103515245u + 12345u)
+			rnd[i] = (unsigned char)(v >> 16);
+	}
+	for (size_t i = 0; i + 1 < n; i++)
+		buf[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
+	buf[n - 1] = '\0';
 }

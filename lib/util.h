@@ -52,6 +52,11 @@ int read_file(const char *path, size_t max, char **out, size_t *out_len);
  * behind on failure). 0 or -errno.
  */
 int write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
+/*
+ * n-1 random letters and digits and a NUL into buf (at most 32 used): names
+ * nobody can guess, nonces.
+ */
+void random_token(char *buf, size_t n);
 /* mkdir -p path (mode for the directories made); 0 or -errno. */
 int mkdir_p(const char *path, unsigned mode);
 

@@ -28,16 +28,21 @@ static const char *lookup(const char *name, void *arg)
 	return facts_lookup(c->f, name);
 }
 
+enum tri item_applies(const struct item *it, const struct resolved *r, const struct facts *f)
+{
+	struct lookup_ctx lc = { r, f };
+	return it->when ? cond_eval(it->when, lookup, &lc) : TRI_TRUE;
+}
+
 static void judge(const struct resolved *r, const struct rcheck *rc, const struct facts *f,
 		  const struct check_env *base, struct verify_item *it)
 {
 	const struct check *c = rc->def;
-	struct lookup_ctx lc = { r, f };
 	struct check_env env = *base;
 
 	check_result_init(&it->res);
 	if (c->it.when) {
-		enum tri t = cond_eval(c->it.when, lookup, &lc);
+		enum tri t = item_applies(&c->it, r, f);
 		if (t == TRI_FALSE) {
 			it->res.status = CHECK_SKIPPED;
 			it->res.summary = xasprintf("not applicable here: %s", c->it.when_node->str);

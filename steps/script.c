@@ -1,13 +1,23 @@
 /*
  * script: upload a local file or inline text to the target and run it.
- * This file holds the schema and its load-time rules; running it comes with
- * the SSH transport.
+ *
+ * The script travels on the exec channel's stdin into a private temporary
+ * directory (never on a command line), runs with its environment and
+ * arguments, and is removed. A script is not idempotent by itself: `creates`
+ * (a path) and `unless` (a command) say when there is nothing to do, so that
+ * a second run reports ok.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "facts.h"
+#include "profile.h"
+#include "ssh.h"
+#include "step.h"
+#include "strbuf.h"
 #include "types.h"
 #include "vars.h"
 #include "banned.h"
@@ -25,6 +35,10 @@ static const struct param_spec script_params[] = {
 	{ "timeout", PK_DURATION, 0, "30m", "time limit of one attempt", NULL, 1, 86400 },
 	{ "expect_disconnect", PK_BOOL, 0, "false",
 	  "the script may drop the connection (a reboot, an sshd restart): not a failure", NULL, 0, 0 },
+	{ "creates", PK_STRING, 0, NULL, "a path on the target: when it exists, there is nothing to do",
+	  NULL, 0, 0 },
+	{ "unless", PK_STRING, 0, NULL,
+	  "a read-only shell command on the target: when it exits 0, there is nothing to do", NULL, 0, 0 },
 	PARAM_END,
 };
 
@@ -60,9 +74,192 @@ static void script_validate(const struct params *p, const struct type_ctx *ctx)
 				   ctx->owner);
 }
 
+/* The script's text: inline, or the local file (validated at load time). */
+static char *script_text(const struct params *p, const struct step_ctx *ctx, char **err)
+{
+	const char *in = step_param_str(p, "inline"), *file = step_param_str(p, "file");
+	char *path, *data = NULL;
+	size_t len = 0;
+	int r;
+
+	if (in)
+		return xstrdup(in);
+	path = file[0] == '/' || !ctx->base_dir ? xstrdup(file)
+						 : xasprintf("%s/%s", ctx->base_dir, file);
+	r = read_file(path, 16u << 20, &data, &len);
+	if (r < 0)
+		*err = xasprintf("cannot read script file '%s': %s", path, strerror(-r));
+	else if (memchr(data, '\0', len))
+		*err = xasprintf("script file '%s' is not text", path), free(data), data = NULL;
+	free(path);
+	return r < 0 ? NULL : data;
+}
+
+/* Whether there is nothing to do: 1 yes (*why set), 0 no, -1 on error. */
+static int nothing_to_do(const struct params *p, struct step_ctx *ctx, const char **why,
+			 struct error *e)
+{
+	const char *creates = step_param_str(p, "creates"), *unless = step_param_str(p, "unless");
+	struct strbuf sh = STRBUF_INIT;
+	struct exec_result res;
+	int ret = 0;
+
+	memset(&res, 0, sizeof(res));
+	if (!creates && !unless)
+		return 0;
+	if (creates) {
+		strbuf_addstr(&sh, "test -e ");
+		shell_quote(&sh, creates);
+		strbuf_addstr(&sh, " && exit 0\n");
+	}
+	if (unless) {
+		strbuf_addf(&sh, "(%s\n) >/dev/null 2>&1 && exit 1\n", unless);
+	}
+	strbuf_addstr(&sh, "exit 2\n");
+	ret = step_sh(ctx, sh.buf, 60, 1, &res, e);
+	if (!ret) {
+		ret = res.status == 0 || res.status == 1;
+		*why = res.status == 0 ? "'creates' exists" : "'unless' succeeded";
+	}
+	exec_result_release(&res);
+	strbuf_release(&sh);
+	return ret;
+}
+
+static int valid_exit(const struct params *p, int status)
+{
+	const struct param *codes = params_get(p, "valid_exit_codes");
+	if (!codes || codes->v.kind != PV_LIST)
+		return status == 0;
+	for (size_t i = 0; i < codes->v.n; i++)
+		if (codes->v.items[i].i == status)
+			return 1;
+	return 0;
+}
+
+/* The remote wrapper: script into a private directory, run, clean up, exit with its status. */
+static char *wrapper(const struct params *p, const char *text)
+{
+	const struct param *env = params_get(p, "env"), *args = params_get(p, "args");
+	const char *interp = step_param_str(p, "interpreter");
+	struct strbuf sb = STRBUF_INIT;
+	char token[17], *eof;
+
+	do {
+		random_token(token, sizeof(token));
+		eof = xasprintf("SHELFREADY_EOF_%s", token);
+		if (!strstr(text, eof))
+			break;
+		free(eof);
+	} while (1);
+	strbuf_addstr(&sb, "umask 077\nd=$(mktemp -d /tmp/shelfready-script.XXXXXXXX) || exit 125\n"
+			   "trap 'rm -rf \"$d\"' EXIT\n");
+	strbuf_addf(&sb, "cat >\"$d/script\" <<'%s'\n%s%s%s\n", eof, text,
+		    text[0] && text[strlen(text) - 1] != '\n' ? "\n" : "", eof);
+	for (size_t i = 0; env && i < env->v.n; i++) {
+		strbuf_addf(&sb, "%s=", env->v.keys[i]);
+		shell_quote(&sb, env->v.items[i].s);
+		strbuf_addf(&sb, "; export %s\n", env->v.keys[i]);
+	}
+	strbuf_addstr(&sb, "cd \"$d\" || exit 125\n");
+	shell_quote(&sb, interp ? interp : "/bin/sh");
+	strbuf_addstr(&sb, " \"$d/script\"");
+	for (size_t i = 0; args && i < args->v.n; i++) {
+		strbuf_addch(&sb, ' ');
+		shell_quote(&sb, args->v.items[i].s);
+	}
+	strbuf_addstr(&sb, " </dev/null\nexit $?\n");
+	free(eof);
+	return strbuf_detach(&sb);
+}
+
+static void sleep_s(long long s, const volatile sig_atomic_t *cancel)
+{
+	for (long long i = 0; i < s * 10 && !(cancel && *cancel); i++) {
+		struct timespec ts = { 0, 100000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void script_apply(const struct params *p, struct step_ctx *ctx, struct step_result *r)
+{
+	struct error e = ERROR_INIT;
+	struct exec_result res;
+	const char *why = NULL;
+	char *text = NULL, *err = NULL, *sh = NULL;
+	long long retries = step_param_int(p, "retries", 0);
+	long long delay = step_param_int(p, "retry_delay", 10);
+	int timeout = (int)step_param_int(p, "timeout", 1800);
+	int expect_disconnect = step_param_bool(p, "expect_disconnect");
+	int done;
+
+	memset(&res, 0, sizeof(res));
+	text = script_text(p, ctx, &err);
+	if (!text) {
+		step_failed(r, "%s", err);
+		goto out;
+	}
+	done = nothing_to_do(p, ctx, &why, &e);
+	if (done < 0) {
+		step_failed_error(r, &e);
+		goto out;
+	}
+	if (done) {
+		step_ok(r, "nothing to do: %s", why);
+		goto out;
+	}
+	if (ctx->dry_run) {
+		step_changed(r, "would run the script (%zu bytes)", strlen(text));
+		goto out;
+	}
+	sh = wrapper(p, text);
+	for (long long attempt = 0;; attempt++) {
+		exec_result_release(&res);
+		memset(&res, 0, sizeof(res));
+		int rc = step_sh(ctx, sh, timeout, 0, &res, &e);
+		if (rc == SR_ERR_CONNECT && expect_disconnect) {
+			step_say(ctx, "the connection dropped, as expected; connecting again");
+			if (step_reconnect(ctx, &e) < 0) {
+				step_failed_error(r, &e);
+				goto out;
+			}
+			ctx->facts_stale = 1;
+			step_changed(r, "ran; the target dropped the connection as expected and is back");
+			goto out;
+		}
+		if (rc == SR_ERR_INTERRUPTED) {
+			step_failed_error(r, &e);
+			goto out;
+		}
+		if (!rc && valid_exit(p, res.status)) {
+			step_changed(r, "ran: exit %d", res.status);
+			goto out;
+		}
+		if (attempt >= retries) {
+			if (rc)
+				step_failed_error(r, &e);
+			else
+				step_failed(r, "exit %d%s%s (attempt %lld of %lld)", res.status,
+					    res.signal ? ", signal " : "", res.signal ? res.signal : "",
+					    attempt + 1, retries + 1);
+			goto out;
+		}
+		step_say(ctx, "attempt %lld of %lld failed (%s); again in %lld s", attempt + 1,
+			 retries + 1, rc ? e.msg : "bad exit status", delay);
+		sleep_s(delay, ctx->cancel);
+	}
+out:
+	exec_result_release(&res);
+	error_release(&e);
+	free(text);
+	free(err);
+	free(sh);
+}
+
 const struct step_type step_script = {
 	.name = "script",
 	.summary = "upload a local file or inline text to the target and run it",
 	.params = script_params,
 	.validate = script_validate,
+	.apply = script_apply,
 };
