@@ -143,8 +143,9 @@ char *plan_text(const struct resolved *r)
 	strbuf_addf(&sb, "remediate: %zu step%s\n", r->nsteps, r->nsteps == 1 ? "" : "s");
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct rstep *s = &r->steps[i];
-		strbuf_addf(&sb, "  [%zu/%zu] %s  (%s)%s\n", i + 1, r->nsteps, s->def->it.id,
-			    s->def->it.type_name, s->enabled == ENABLED_NO ? "  skipped" : "");
+		strbuf_addf(&sb, "  [%zu/%zu] %s  (%s)%s%s\n", i + 1, r->nsteps, s->def->it.id,
+			    s->def->it.type_name, s->enabled == ENABLED_NO ? "  skipped" : "",
+			    s->def->continue_on_error ? "  continue_on_error" : "");
 		add_item(&sb, &s->def->it, &s->params, s->enabled, r);
 	}
 	strbuf_addf(&sb, "verify: %zu check%s\n", r->nchecks, r->nchecks == 1 ? "" : "s");
@@ -238,9 +239,12 @@ char *plan_json(const struct resolved *r)
 		cJSON_AddItemToArray(vars, v);
 	}
 	cJSON *steps = cJSON_AddArrayToObject(root, "steps");
-	for (size_t i = 0; i < r->nsteps; i++)
-		cJSON_AddItemToArray(steps, json_item(&r->steps[i].def->it, &r->steps[i].params,
-						      r->steps[i].enabled, i + 1));
+	for (size_t i = 0; i < r->nsteps; i++) {
+		cJSON *o = json_item(&r->steps[i].def->it, &r->steps[i].params, r->steps[i].enabled,
+				     i + 1);
+		cJSON_AddBoolToObject(o, "continue_on_error", r->steps[i].def->continue_on_error);
+		cJSON_AddItemToArray(steps, o);
+	}
 	cJSON *checks = cJSON_AddArrayToObject(root, "checks");
 	for (size_t i = 0; i < r->nchecks; i++) {
 		const struct rcheck *c = &r->checks[i];
