@@ -29,6 +29,20 @@ void run_report_release(struct run_report *rep)
 	memset(rep, 0, sizeof(*rep));
 }
 
+/* The value of controller variable name for step rs, into s; -1 and *err when unset. */
+static int secret_of(const struct rstep *rs, const char *key, const char *name, struct secrets *s,
+		     char **err)
+{
+	const char *val = getenv(name);
+	if (!val || !*val) {
+		*err = xasprintf("step '%s' needs the environment variable '%s' (%s): it is not set",
+				 rs->def->it.id, name, key);
+		return -1;
+	}
+	secrets_add(s, val);
+	return 0;
+}
+
 int run_secrets(const struct resolved *r, struct secrets *s, char **err)
 {
 	for (size_t i = 0; i < r->nsteps; i++) {
@@ -37,17 +51,13 @@ int run_secrets(const struct resolved *r, struct secrets *s, char **err)
 			continue;
 		for (size_t k = 0; k < rs->params.n; k++) {
 			const struct param *p = &rs->params.v[k];
-			const char *val;
-			if (!str_ends_with(p->spec->key, "_env") || p->v.kind != PV_STRING)
+			if (!str_ends_with(p->spec->key, "_env"))
 				continue;
-			val = getenv(p->v.s);
-			if (!val || !*val) {
-				*err = xasprintf("step '%s' needs the environment variable '%s' (%s): "
-						 "it is not set",
-						 rs->def->it.id, p->v.s, p->spec->key);
+			if (p->v.kind == PV_STRING && secret_of(rs, p->spec->key, p->v.s, s, err) < 0)
 				return -1;
-			}
-			secrets_add(s, val);
+			for (size_t j = 0; p->v.kind == PV_LIST && j < p->v.n; j++)
+				if (secret_of(rs, p->spec->key, p->v.items[j].s, s, err) < 0)
+					return -1;
 		}
 	}
 	return 0;

@@ -51,7 +51,8 @@ void run_report_release(struct run_report *rep);
 
 /*
  * Secrets reach steps by name: a parameter whose key ends in "_env" names an
- * environment variable of the controller (an install code, a password).
+ * environment variable of the controller (an install code, a password), or
+ * lists several.
  * Check, before anything connects, that every such variable of every step
  * that may run is set and not empty, and add its value to s. 0, or -1 with
  * *err (owned) naming the step and the variable.

@@ -29,6 +29,9 @@ static const struct param_spec script_params[] = {
 	{ "interpreter", PK_STRING, 0, "/bin/sh", "program the script is fed to on the target", NULL, 0, 0 },
 	{ "args", PK_STRING_LIST, 0, NULL, "arguments passed to the script, each shell-quoted", NULL, 0, 0 },
 	{ "env", PK_STRING_MAP, 0, NULL, "environment variables set for the script", NULL, 0, 0 },
+	{ "secret_env", PK_STRING_LIST, 0, NULL,
+	  "environment variables of the controller passed to the script under the same names; "
+	  "their values are secrets: sent on stdin, never shown", NULL, 0, 0 },
 	{ "valid_exit_codes", PK_INT_LIST, 0, "[0]", "exit codes that count as success", NULL, 0, 255 },
 	{ "retries", PK_INT, 0, "0", "how many times to retry after a failure", NULL, 0, 100 },
 	{ "retry_delay", PK_DURATION, 0, "10s", "pause between attempts", NULL, 0, 3600 },
@@ -47,7 +50,13 @@ static void script_validate(const struct params *p, const struct type_ctx *ctx)
 	const struct param *in = params_get(p, "inline");
 	const struct param *file = params_get(p, "file");
 	const struct param *env = params_get(p, "env");
+	const struct param *secret = params_get(p, "secret_env");
 
+	for (size_t i = 0; secret && i < secret->v.n; i++)
+		if (!vars_valid_name(secret->v.items[i].s))
+			diag_error(ctx->d, secret->v.items[i].pos,
+				   "'%s' in 'secret_env' of %s is not a valid environment variable name",
+				   secret->v.items[i].s, ctx->owner);
 	if (!in == !file) {
 		diag_error(ctx->d, in ? in->v.pos : ctx->at, "%s needs exactly one of 'inline' and 'file'",
 			   ctx->owner);
@@ -141,6 +150,7 @@ static int valid_exit(const struct params *p, int status)
 static char *wrapper(const struct params *p, const char *text)
 {
 	const struct param *env = params_get(p, "env"), *args = params_get(p, "args");
+	const struct param *secret = params_get(p, "secret_env");
 	const char *interp = step_param_str(p, "interpreter");
 	struct strbuf sb = STRBUF_INIT;
 	char token[17], *eof;
@@ -160,6 +170,13 @@ static char *wrapper(const struct params *p, const char *text)
 		strbuf_addf(&sb, "%s=", env->v.keys[i]);
 		shell_quote(&sb, env->v.items[i].s);
 		strbuf_addf(&sb, "; export %s\n", env->v.keys[i]);
+	}
+	/* checked by run_secrets before anything connected */
+	for (size_t i = 0; secret && i < secret->v.n; i++) {
+		const char *val = getenv(secret->v.items[i].s);
+		strbuf_addf(&sb, "%s=", secret->v.items[i].s);
+		shell_quote(&sb, val ? val : "");
+		strbuf_addf(&sb, "; export %s\n", secret->v.items[i].s);
 	}
 	strbuf_addstr(&sb, "cd \"$d\" || exit 125\n");
 	shell_quote(&sb, interp ? interp : "/bin/sh");
@@ -213,6 +230,9 @@ static void script_apply(const struct params *p, struct step_ctx *ctx, struct st
 		goto out;
 	}
 	sh = wrapper(p, text);
+	ctx->left_running = xasprintf("the script of step '%s', until it ends by itself "
+				      "(shelfready cannot stop a remote command)",
+				      ctx->rs->def->it.id);
 	for (long long attempt = 0;; attempt++) {
 		exec_result_release(&res);
 		memset(&res, 0, sizeof(res));
