@@ -15,6 +15,7 @@ extern const struct cmd_entry cmd_verify;
 extern const struct cmd_entry cmd_facts;
 extern const struct cmd_entry cmd_eol;
 extern const struct cmd_entry cmd_run;
+extern const struct cmd_entry cmd_doc;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_lint,
@@ -24,6 +25,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_run,
 	&cmd_verify,
 	&cmd_eol,
+	&cmd_doc,
 	NULL,
 };
 
