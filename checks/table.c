@@ -15,6 +15,7 @@ extern const struct check_type check_os_maintained;
 extern const struct check_type check_third_party_maintained;
 extern const struct check_type check_server_guard;
 extern const struct check_type check_hygiene;
+extern const struct check_type check_webapp_first_login;
 
 const struct check_type *const check_types[] = {
 	&check_command,
@@ -26,6 +27,7 @@ const struct check_type *const check_types[] = {
 	&check_updates,
 	&check_reboot,
 	&check_malware,
+	&check_webapp_first_login,
 	NULL,
 };
 

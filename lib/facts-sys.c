@@ -1,11 +1,13 @@
 /*
  * The running system: processes, services, listening sockets, accounts,
  * cron, ld.so.preload, sshd, authorized keys, histories, host keys,
- * machine-id, cloud-init, package sources and third-party programs.
+ * machine-id, cloud-init, package sources, third-party programs and the
+ * first-login reset of web applications.
  */
 #include "facts.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1270,6 +1272,210 @@ static void parse_third_party(struct facts *f, const struct gather *g)
 	}
 }
 
+/* ---- web applications' first-login reset (docs/first-login.md) ---- */
+
+static const struct fl_place {
+	const char *dir;    /* ends with '/' */
+	const char *prefix; /* of the file name, before NAME */
+	const char *suffix; /* after NAME */
+	size_t off;         /* the file in struct facts_webapp */
+} fl_places[FACTS_FL_KINDS] = {
+	[FACTS_FL_RESET] = { "/usr/local/libexec/shelfready/", "first-login-", "",
+			     offsetof(struct facts_webapp, reset) },
+	[FACTS_FL_HOOK] = { "/var/lib/cloud/scripts/per-instance/", "shelfready-first-login-", "",
+			    offsetof(struct facts_webapp, hook) },
+	[FACTS_FL_UNIT] = { "/etc/systemd/system/", "shelfready-first-login-", ".service",
+			    offsetof(struct facts_webapp, unit) },
+	[FACTS_FL_WANTS] = { "/etc/systemd/system/multi-user.target.wants/", "shelfready-first-login-",
+			     ".service", offsetof(struct facts_webapp, wants) },
+	[FACTS_FL_DONE] = { "/var/lib/shelfready/first-login/", "", ".done",
+			    offsetof(struct facts_webapp, done) },
+	[FACTS_FL_CREDENTIALS] = { "/root/.shelfready/first-login/", "", ".credentials",
+				   offsetof(struct facts_webapp, credentials) },
+};
+
+static int is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || is_digit(c) || c == '_' || c == '-';
+}
+
+int facts_webapp_name_valid(const char *s, size_t n)
+{
+	if (!n || !((s[0] >= 'a' && s[0] <= 'z') || is_digit(s[0])))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!is_name_char(s[i]))
+			return 0;
+	return 1;
+}
+
+char *facts_fl_path(enum facts_fl_kind k, const char *name)
+{
+	const struct fl_place *pl = &fl_places[k];
+	return xasprintf("%s%s%s%s", pl->dir, pl->prefix, name, pl->suffix);
+}
+
+const struct facts_fl_file *facts_webapp_file(const struct facts_webapp *app, enum facts_fl_kind k)
+{
+	return (const struct facts_fl_file *)(const void *)((const char *)app + fl_places[k].off);
+}
+
+static struct facts_fl_file *fl_file(struct facts_webapp *app, enum facts_fl_kind k)
+{
+	return (struct facts_fl_file *)(void *)((char *)app + fl_places[k].off);
+}
+
+/*
+ * Which file of which application path[0..n) is: 1 with *kind and the name,
+ * 0 when it is in one of the places but its name gives no valid application
+ * name, -1 when it is in none of them.
+ */
+static int fl_classify(const char *path, size_t n, enum facts_fl_kind *kind, const char **name,
+		       size_t *nn)
+{
+	int in_place = 0;
+	for (int k = 0; k < FACTS_FL_KINDS; k++) {
+		const struct fl_place *pl = &fl_places[k];
+		size_t dl = strlen(pl->dir), pl_ = strlen(pl->prefix), sl = strlen(pl->suffix);
+		if (!has_prefix(path, n, pl->dir) || memchr(path + dl, '/', n - dl))
+			continue;
+		const char *base = path + dl;
+		size_t bn = n - dl;
+		if (bn < pl_ + sl || memcmp(base, pl->prefix, pl_) ||
+		    memcmp(base + bn - sl, pl->suffix, sl))
+			continue;
+		in_place = 1;
+		if (!facts_webapp_name_valid(base + pl_, bn - pl_ - sl))
+			continue;
+		*kind = (enum facts_fl_kind)k;
+		*name = base + pl_;
+		*nn = bn - pl_ - sl;
+		return 1;
+	}
+	return in_place ? 0 : -1;
+}
+
+/* The application called name[0..n), added when new; NULL when the list is full. */
+static struct facts_webapp *webapp(struct facts *f, struct facts_index *ix, const char *name,
+				   size_t n)
+{
+	struct facts_first_login *fl = &f->first_login;
+	size_t i = facts_index_get(ix, name, n);
+	if (i != FACTS_NONE)
+		return &fl->apps.v[i];
+	if (!FACTS_GROW(fl->apps))
+		return NULL;
+	struct facts_webapp *app = &fl->apps.v[fl->apps.n++];
+	memset(app, 0, sizeof(*app));
+	facts_obj_init(facts_webapp_fields, app);
+	app->name = facts_strndup(name, n);
+	facts_index_put(ix, app->name, fl->apps.n - 1);
+	return app;
+}
+
+/* Octal permission bits as ls shows them in mode strings: 1 to 4 digits. */
+static int is_octal_mode(const char *s, size_t n)
+{
+	if (!n || n > 4)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '7')
+			return 0;
+	return 1;
+}
+
+static void fl_entry(struct facts *f, struct facts_index *ix, const char *line, size_t ll)
+{
+	struct facts_first_login *fl = &f->first_login;
+	const char *c[5], *name;
+	size_t cl[5], nn;
+	enum facts_fl_kind k;
+	size_t n = facts_cut(line, ll, '\t', c, cl, 5);
+
+	if (n == 2 && facts_eq(c[0], cl[0], "unreadable") && cl[1]) {
+		if (facts_strs_push(&fl->unreadable, c[1], cl[1]) < 0)
+			fl->src.skipped++;
+		return;
+	}
+	int where = n >= 4 ? fl_classify(c[0], cl[0], &k, &name, &nn) : -1;
+	if (where == 0) {
+		if (facts_strs_push(&fl->ignored, c[0], cl[0]) < 0)
+			fl->src.skipped++;
+		return;
+	}
+	struct facts_webapp *app = where > 0 ? webapp(f, ix, name, nn) : NULL;
+	struct facts_fl_file *file = app ? fl_file(app, k) : NULL;
+	if (!file || file->present) {
+		fl->src.skipped++;
+		return;
+	}
+	static const char *const types[] = { "file", "link", "dir", "other" };
+	file->present = 1;
+	file->path = facts_strndup(c[0], cl[0]);
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (facts_eq(c[1], cl[1], types[i]))
+			file->type = xstrdup(types[i]);
+	file->uid = facts_num(c[2], cl[2]);
+	file->mode = is_octal_mode(c[3], cl[3]) ? facts_strndup(c[3], cl[3]) : NULL;
+	file->target = n == 5 && file->type && !strcmp(file->type, "link") ? dup_or_null(c[4], cl[4])
+									       : NULL;
+}
+
+/*
+ * The lines of a unit file the script keeps: ConditionPathExists= and
+ * ExecStart=. The unit must have been listed before its contents.
+ */
+static void fl_unit(struct facts *f, const struct facts_index *ix, const struct gather_file *file)
+{
+	struct facts_first_login *fl = &f->first_login;
+	const char *name, *line, *key, *val;
+	size_t nn, ll, kn, vn, i;
+	enum facts_fl_kind k;
+	struct facts_webapp *app = NULL;
+
+	if (fl_classify(file->path, strlen(file->path), &k, &name, &nn) > 0 && k == FACTS_FL_UNIT &&
+	    (i = facts_index_get(ix, name, nn)) != FACTS_NONE && fl->apps.v[i].unit.present)
+		app = &fl->apps.v[i];
+	EACH_LINE(file->data, file->len, line, ll) {
+		if (!ll)
+			continue;
+		if (!app || !facts_split(line, ll, '=', &key, &kn, &val, &vn)) {
+			fl->src.skipped++;
+			continue;
+		}
+		facts_trim(&key, &kn);
+		facts_trim(&val, &vn);
+		struct facts_strs *to = facts_eq(key, kn, "ConditionPathExists") ? &app->conditions
+					: facts_eq(key, kn, "ExecStart")	 ? &app->exec
+										 : NULL;
+		if (!to || facts_strs_push(to, val, vn) < 0)
+			fl->src.skipped++;
+	}
+}
+
+static void parse_first_login(struct facts *f, const struct gather *g)
+{
+	const struct gather_section *s = gather_find(g, "first-login");
+	struct facts_index ix;
+	struct gather_files it;
+	struct gather_file file;
+	const char *line;
+	size_t ll;
+
+	facts_src_set(&f->first_login.src, s);
+	if (!s)
+		return;
+	facts_index_init(&ix);
+	gather_files_init(&it, g, s);
+	EACH_LINE(it.head, it.head_len, line, ll)
+		if (ll)
+			fl_entry(f, &ix, line, ll);
+	while (gather_files_next(&it, &file))
+		fl_unit(f, &ix, &file);
+	gather_files_release(&it);
+	facts_index_release(&ix);
+}
+
 void facts_parse_sys(struct facts *f, const struct gather *g)
 {
 	parse_processes(f, g);
@@ -1286,6 +1492,7 @@ void facts_parse_sys(struct facts *f, const struct gather *g)
 	parse_cloud_init(f, g);
 	parse_sources(f, g);
 	parse_third_party(f, g);
+	parse_first_login(f, g);
 }
 
 void facts_finish(struct facts *f)

@@ -138,6 +138,21 @@ static const struct facts_field program_fields[] = {
 	F_STR(struct facts_program, name), F_STR(struct facts_program, path),
 	F_STR(struct facts_program, version_text), F_STR(struct facts_program, version), F_END,
 };
+static const struct facts_field fl_file_fields[] = {
+	F_BOOL(struct facts_fl_file, present), F_STR(struct facts_fl_file, path),
+	F_STR(struct facts_fl_file, type), F_INT(struct facts_fl_file, uid),
+	F_STR(struct facts_fl_file, mode), F_STR(struct facts_fl_file, target), F_END,
+};
+const struct facts_field facts_webapp_fields[] = {
+	F_STR(struct facts_webapp, name),
+	F_OBJ(struct facts_webapp, reset, fl_file_fields),
+	F_OBJ(struct facts_webapp, hook, fl_file_fields),
+	F_OBJ(struct facts_webapp, unit, fl_file_fields),
+	F_OBJ(struct facts_webapp, wants, fl_file_fields),
+	F_OBJ(struct facts_webapp, done, fl_file_fields),
+	F_OBJ(struct facts_webapp, credentials, fl_file_fields),
+	F_STRS(struct facts_webapp, conditions), F_STRS(struct facts_webapp, exec), F_END,
+};
 static const struct facts_field check_fields[] = {
 	F_STR(struct facts_check, id), F_INT(struct facts_check, status),
 	F_STR(struct facts_check, output), F_BOOL(struct facts_check, truncated), F_END,
@@ -257,6 +272,11 @@ static const struct facts_field third_party_fields[] = {
 	F_SRC(struct facts_third_party, src),
 	F_LIST(struct facts_third_party, list, struct facts_program, program_fields), F_END,
 };
+static const struct facts_field first_login_fields[] = {
+	F_SRC(struct facts_first_login, src), F_STRS(struct facts_first_login, unreadable),
+	F_STRS(struct facts_first_login, ignored),
+	F_LIST(struct facts_first_login, apps, struct facts_webapp, facts_webapp_fields), F_END,
+};
 
 const struct facts_field facts_fields[] = {
 	F_OBJ(struct facts, meta, meta_fields),
@@ -285,6 +305,7 @@ const struct facts_field facts_fields[] = {
 	F_OBJ(struct facts, cloud_init, cloud_init_fields),
 	F_OBJ(struct facts, sources, sources_fields),
 	F_OBJ(struct facts, third_party, third_party_fields),
+	F_OBJ(struct facts, first_login, first_login_fields),
 	F_LIST(struct facts, checks, struct facts_check, check_fields),
 	F_STRS(struct facts, warnings),
 	F_END,
@@ -1058,6 +1079,11 @@ const struct facts_account *facts_account_find(const struct facts *f, const char
 const struct facts_service *facts_service_find(const struct facts *f, const char *name)
 {
 	FIND_BY_NAME(f->services.list, name);
+}
+
+const struct facts_webapp *facts_webapp_find(const struct facts *f, const char *name)
+{
+	FIND_BY_NAME(f->first_login.apps, name);
 }
 
 const struct facts_check *facts_check_find(const struct facts *f, const char *id)

@@ -200,6 +200,28 @@ struct facts_program {
 	char *version;      /* the first dotted number in it, such as 7.4.33 */
 };
 
+/* One file of a web application's first-login reset (docs/first-login.md). */
+struct facts_fl_file {
+	int present;
+	char *path;
+	char *type;     /* file, link, dir or other; NULL when not reported */
+	long long uid;  /* owner */
+	char *mode;     /* permission bits in octal, as printed (700) */
+	char *target;   /* a link's target; NULL otherwise */
+};
+
+struct facts_webapp { /* the first-login reset of web application `name` */
+	char *name;
+	struct facts_fl_file reset;       /* /usr/local/libexec/shelfready/first-login-NAME */
+	struct facts_fl_file hook;        /* cloud-init per-instance script */
+	struct facts_fl_file unit;        /* systemd oneshot unit */
+	struct facts_fl_file wants;       /* its link in multi-user.target.wants */
+	struct facts_fl_file done;        /* the done marker */
+	struct facts_fl_file credentials; /* the credentials the reset wrote */
+	struct facts_strs conditions;     /* ConditionPathExists= values of the unit */
+	struct facts_strs exec;           /* ExecStart= programs of the unit (no arguments) */
+};
+
 /* ---- parts ---- */
 
 struct facts_meta {
@@ -357,6 +379,13 @@ struct facts_third_party {
 	FACTS_ARRAY(struct facts_program) list;
 };
 
+struct facts_first_login {
+	struct facts_src src;
+	struct facts_strs unreadable; /* directories that could not be listed */
+	struct facts_strs ignored;    /* entries whose name gives no valid application name */
+	FACTS_ARRAY(struct facts_webapp) apps;
+};
+
 struct facts {
 	struct facts_meta meta;
 	struct facts_os os;
@@ -384,6 +413,7 @@ struct facts {
 	struct facts_cloud_init cloud_init;
 	struct facts_sources sources;
 	struct facts_third_party third_party;
+	struct facts_first_login first_login;
 	FACTS_ARRAY(struct facts_check) checks; /* sections check-*, in transcript order */
 	struct facts_strs warnings; /* framing problems: incomplete sections, no done */
 };
@@ -411,6 +441,8 @@ struct facts_field {
 
 /* The parts of struct facts, in JSON order; ends with a NULL key. */
 extern const struct facts_field facts_fields[];
+/* The fields of struct facts_webapp (first_login.apps[]). */
+extern const struct facts_field facts_webapp_fields[];
 
 /* Set every field described by fields in obj to its "unknown" value. */
 void facts_obj_init(const struct facts_field *fields, void *obj);
@@ -457,6 +489,27 @@ const struct facts_service *facts_service_find(const struct facts *f, const char
 const struct facts_check *facts_check_find(const struct facts *f, const char *id);
 /* The first value of an sshd option (lowercase key), or NULL. */
 const char *facts_sshd_get(const struct facts *f, const char *key);
+
+/* ---- web applications' first-login reset (docs/first-login.md) ---- */
+
+enum facts_fl_kind {
+	FACTS_FL_RESET,
+	FACTS_FL_HOOK,
+	FACTS_FL_UNIT,
+	FACTS_FL_WANTS,
+	FACTS_FL_DONE,
+	FACTS_FL_CREDENTIALS,
+	FACTS_FL_KINDS,
+};
+
+/* Is s[0..n) a web application name: [a-z0-9][a-z0-9_-]*? */
+int facts_webapp_name_valid(const char *s, size_t n);
+/* The path of the file of kind k for application name (owned). */
+char *facts_fl_path(enum facts_fl_kind k, const char *name);
+/* The file of kind k of app. */
+const struct facts_fl_file *facts_webapp_file(const struct facts_webapp *app, enum facts_fl_kind k);
+/* The application called name, or NULL. */
+const struct facts_webapp *facts_webapp_find(const struct facts *f, const char *name);
 
 /* ---- the important components of the review standard (clause 1.3) ---- */
 

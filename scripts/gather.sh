@@ -20,9 +20,10 @@
 #   by the shell, the others by one awk per section, tools are found by a PATH
 #   walk (no `command -v` subshells), and commands that may wait on a lock run
 #   under timeout.
-# - Never prints a password hash (shadow states are computed here) or key
+# - Never prints a password hash (shadow states are computed here), key
 #   material (authorized_keys: counts and key types only; private keys are
-#   never read).
+#   never read) or a web application's credentials (first-login: owner and
+#   mode of the credentials file only).
 
 NL='
 '
@@ -749,6 +750,123 @@ sec_third_party() {
     end third-party 0
 }
 
+# fl_listable DIR: true when the entries of DIR can be listed. An absent DIR
+# is false; one that exists but cannot be read, or lies under a directory that
+# cannot be searched (/root for a user other than root), is false too and is
+# printed as "unreadable<TAB>D" with D the directory that stops the listing.
+fl_listable() {
+    _a=$1
+    while [ -n "$_a" ] && ! [ -d "$_a" ]; do
+        _a=${_a%/*}
+    done
+    [ -n "$_a" ] || _a=/
+    if [ "$_a" = "$1" ]; then
+        [ -r "$1" ] && [ -x "$1" ] && return 0
+    elif [ -x "$_a" ]; then
+        return 1
+    fi
+    printf 'unreadable\t%s\n' "$_a"
+    FL_ST=1
+    return 1
+}
+
+# fl_add PATH...: append each existing entry (a dangling link too) to the
+# newline-separated list in FL.
+fl_add() {
+    for _f in "$@"; do
+        [ -e "$_f" ] || [ -L "$_f" ] && FL=$FL$_f$NL
+    done
+}
+
+sec_first_login() {
+    begin first-login
+    # The files of the web applications' first-login reset (docs/first-login.md):
+    # owner, mode and type of each (credentials: never their contents), then
+    # the ConditionPathExists= and ExecStart= lines of the units (the program
+    # only: arguments are not printed).
+    FL='' FL_ST=0
+    fl_listable /usr/local/libexec/shelfready &&
+        fl_add /usr/local/libexec/shelfready/first-login-*
+    fl_listable /var/lib/cloud/scripts/per-instance &&
+        fl_add /var/lib/cloud/scripts/per-instance/shelfready-first-login-*
+    fl_listable /etc/systemd/system &&
+        fl_add /etc/systemd/system/shelfready-first-login-*.service
+    fl_listable /etc/systemd/system/multi-user.target.wants &&
+        fl_add /etc/systemd/system/multi-user.target.wants/shelfready-first-login-*.service
+    fl_listable /var/lib/shelfready/first-login &&
+        fl_add /var/lib/shelfready/first-login/*.done
+    fl_listable /root/.shelfready/first-login &&
+        fl_add /root/.shelfready/first-login/*.credentials
+    set -f
+    IFS=$NL
+    # shellcheck disable=SC2086  # split on newlines only, no globbing
+    set -- $FL
+    IFS=$OIFS
+    set +f
+    # path type owner-uid mode link-target, from one `ls -lnd`
+    # shellcheck disable=SC2012  # owner, mode and type of known paths
+    [ $# -gt 0 ] && ls -lnd "$@" | awk '
+    function octal(m,   v, i, c) {
+        v = 0
+        for (i = 2; i <= 10; i++) {
+            c = substr(m, i, 1)
+            v = v * 2 + (c != "-" && c != "S" && c != "T")
+        }
+        if (substr(m, 4, 1) ~ /[sS]/) v += 2048
+        if (substr(m, 7, 1) ~ /[sS]/) v += 1024
+        if (substr(m, 10, 1) ~ /[tT]/) v += 512
+        return sprintf("%o", v)
+    }
+    BEGIN { n = ARGC; for (i = 2; i < n; i++) { p[i] = ARGV[i]; ARGV[i] = "" } }
+    {
+        c = substr($0, 1, 1)
+        t = c == "-" ? "file" : c == "l" ? "link" : c == "d" ? "dir" : "other"
+        for (i = 2; i < n; i++) {
+            if (i in seen) continue
+            k = length(p[i])
+            if (t == "link") {
+                j = index($0, " " p[i] " -> ")
+                if (j == 0) continue
+                tg[i] = substr($0, j + k + 5)
+            } else if (!(length($0) > k && substr($0, length($0) - k) == " " p[i])) {
+                continue
+            }
+            seen[i] = 1; ty[i] = t; mode[i] = octal($1); uid[i] = $3
+        }
+    }
+    END {
+        for (i = 2; i < n; i++)
+            if (i in seen) print p[i] "\t" ty[i] "\t" uid[i] "\t" mode[i] "\t" tg[i]
+    }' - "$@"
+    # the units: their guard and the program they run
+    set --
+    for _f in /etc/systemd/system/shelfready-first-login-*.service; do
+        [ -f "$_f" ] && [ -r "$_f" ] && set -- "$@" "$_f"
+    done
+    [ $# -gt 0 ] && awk -v h="@@SRG $NONCE file " '
+    BEGIN {
+        for (i = 1; i < ARGC; i++) {
+            f = ARGV[i]
+            print h f
+            while ((getline l < f) > 0) {
+                sub(/^[ \t]+/, "", l)
+                if (l ~ /^ConditionPathExists[ \t]*=/) {
+                    sub(/^[^=]*=[ \t]*/, "", l)
+                    sub(/[ \t]+$/, "", l)
+                    print "ConditionPathExists=" l
+                } else if (l ~ /^ExecStart[ \t]*=/) {
+                    sub(/^[^=]*=[ \t]*/, "", l)
+                    sub(/[ \t].*/, "", l)
+                    print "ExecStart=" l
+                }
+            }
+            close(f)
+        }
+        exit
+    }' "$@"
+    end first-login "$FL_ST"
+}
+
 # --------------------------------------------------------------------------
 # command checks
 # --------------------------------------------------------------------------
@@ -821,6 +939,7 @@ main() {
         sec_machine_id
         sec_sources
         sec_third_party
+        sec_first_login
         cat <&3
     }
     command -v sr_checks >/dev/null 2>&1 && sr_checks

@@ -771,6 +771,51 @@ static const struct row sys_rows[] = {
 	    "third_party.list[7].version => \"1.3.8\"", "third_party.list[8].version => \"9.0.85\"",
 	    "third_party.list[9].version_text => null", "third_party.list[9].version => null",
 	    "third_party.list[10].version => null", "third_party.src.skipped => 1", NULL } },
+	/* first-login reset of web applications */
+	{ "first-login",
+	  SECS("first-login", 1,
+	       "unreadable\t/root/.shelfready\n"
+	       "/usr/local/libexec/shelfready/first-login-wordpress\tfile\t0\t700\t\n"
+	       "/usr/local/libexec/shelfready/first-login-Bad.bak\tfile\t0\t755\t\n"
+	       "/var/lib/cloud/scripts/per-instance/shelfready-first-login-wordpress\tfile\t0\t755\t\n"
+	       "/etc/systemd/system/shelfready-first-login-grafana.service\tfile\t0\t644\t\n"
+	       "/etc/systemd/system/multi-user.target.wants/shelfready-first-login-grafana.service\tlink\t0\t777\t/etc/systemd/system/shelfready-first-login-grafana.service\n"
+	       "/etc/systemd/system/shelfready-first-login-masked.service\tlink\t0\t777\t/dev/null\n"
+	       "/var/lib/shelfready/first-login/grafana.done\tfile\t0\t644\t\n"
+	       "/root/.shelfready/first-login/my_app-2.credentials\tfile\t0\t600\t\n"
+	       "/var/lib/shelfready/first-login/odd.done\tweird\tx\t9999\tt\n"
+	       "/var/lib/shelfready/first-login/grafana.done\tfile\t0\t644\t\n"
+	       "/etc/passwd\tfile\t0\t644\t\n"
+	       "garbage\n"
+	       FILE_("/etc/systemd/system/shelfready-first-login-grafana.service")
+	       "ConditionPathExists=!/var/lib/shelfready/first-login/grafana.done\n"
+	       "ExecStart = /usr/local/libexec/shelfready/first-login-grafana\nType=oneshot\n"
+	       FILE_("/etc/systemd/system/shelfready-first-login-unlisted.service") "ExecStart=/bin/true\n"),
+	  { "first_login.src.status => 1", "first_login.unreadable => [\"/root/.shelfready\"]",
+	    "first_login.ignored => [\"/usr/local/libexec/shelfready/first-login-Bad.bak\"]",
+	    "first_login.apps# => 5", "first_login.apps[0].name => \"wordpress\"",
+	    "first_login.apps[0].reset => {\"present\":true,\"path\":\"/usr/local/libexec/shelfready/first-login-wordpress\",\"type\":\"file\",\"uid\":0,\"mode\":\"700\",\"target\":null}",
+	    "first_login.apps[0].hook.mode => \"755\"",
+	    "first_login.apps[0].unit => {\"present\":false,\"path\":null,\"type\":null,\"uid\":null,\"mode\":null,\"target\":null}",
+	    "first_login.apps{name=grafana}.unit.present => true",
+	    "first_login.apps{name=grafana}.wants.target => \"/etc/systemd/system/shelfready-first-login-grafana.service\"",
+	    "first_login.apps{name=grafana}.done.present => true",
+	    "first_login.apps{name=grafana}.conditions => [\"!/var/lib/shelfready/first-login/grafana.done\"]",
+	    "first_login.apps{name=grafana}.exec => [\"/usr/local/libexec/shelfready/first-login-grafana\"]",
+	    "first_login.apps{name=grafana}.reset.present => false",
+	    "first_login.apps{name=masked}.unit.target => \"/dev/null\"",
+	    "first_login.apps{name=masked}.conditions => []",
+	    "first_login.apps{name=my_app-2}.credentials.mode => \"600\"",
+	    "first_login.apps{name=odd}.done => {\"present\":true,\"path\":\"/var/lib/shelfready/first-login/odd.done\",\"type\":null,\"uid\":null,\"mode\":null,\"target\":null}",
+	    "first_login.apps{name=unlisted} => <missing>",
+	    /* a second grafana.done, /etc/passwd, garbage, Type=, the unlisted unit's line */
+	    "first_login.src.skipped => 5", NULL } },
+	{ "first-login: nothing installed",
+	  SEC("first-login", ""),
+	  { "first_login.src.section => \"first-login\"", "first_login.apps => []",
+	    "first_login.unreadable => []", "listening.src => null", NULL } },
+	{ "first-login not collected", SEC("listening", ""),
+	  { "first_login.src => null", "first_login.apps => []", NULL } },
 };
 
 static void test_sys(void **state)

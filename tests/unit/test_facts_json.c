@@ -95,6 +95,14 @@ static const char rich[] =
 	SECS("cloud-init", 0, "status: done\nboot_finished=yes\ninstances=1\n")
 	SEC("sources", FILE_("/etc/apt/sources.list") "deb http://x/ y main\n")
 	SEC("third-party", "php\t/usr/bin/php\tPHP 8.2.7 (cli)\n")
+	SECS("first-login", 1, "unreadable\t/root\n"
+	     "/usr/local/libexec/shelfready/first-login-wp\tfile\t0\t700\t\n"
+	     "/usr/local/libexec/shelfready/first-login-X\tfile\t0\t700\t\n"
+	     "/etc/systemd/system/shelfready-first-login-wp.service\tfile\t0\t644\t\n"
+	     "/etc/systemd/system/multi-user.target.wants/shelfready-first-login-wp.service\tlink\t0\t777\t/etc/systemd/system/shelfready-first-login-wp.service\n"
+	     "/var/lib/shelfready/first-login/wp.done\tfile\t\t\t\n"
+	     FILE_("/etc/systemd/system/shelfready-first-login-wp.service")
+	     "ConditionPathExists=!/var/lib/shelfready/first-login/wp.done\nExecStart=/usr/local/libexec/shelfready/first-login-wp\n")
 	M "begin unterminated\n";
 
 static void test_round_trip_inline(void **state)
@@ -142,6 +150,24 @@ static void test_shape(void **state)
 		assert_string_equal(it->string, fd->key);
 	}
 	assert_null(it->next);
+	cJSON_Delete(root);
+	free(j);
+	facts_free(f);
+
+	/* the first-login files of an application: every kind, present or not */
+	f = facts_of(SEC("first-login", "/var/lib/shelfready/first-login/a.done\tfile\t0\t644\t\n"));
+	j = facts_to_json(f);
+	root = cJSON_Parse(j);
+	part = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(root, "first_login"));
+#define ABSENT "{\"present\":false,\"path\":null,\"type\":null,\"uid\":null,\"mode\":null,\"target\":null}"
+	assert_string_equal(part, "{\"src\":{\"section\":\"first-login\",\"status\":0,\"complete\":true,\"skipped\":0},"
+				  "\"unreadable\":[],\"ignored\":[],\"apps\":[{\"name\":\"a\",\"reset\":" ABSENT
+				  ",\"hook\":" ABSENT ",\"unit\":" ABSENT ",\"wants\":" ABSENT ",\"done\":"
+				  "{\"present\":true,\"path\":\"/var/lib/shelfready/first-login/a.done\",\"type\":\"file\","
+				  "\"uid\":0,\"mode\":\"644\",\"target\":null},\"credentials\":" ABSENT
+				  ",\"conditions\":[],\"exec\":[]}]}");
+#undef ABSENT
+	cJSON_free(part);
 	cJSON_Delete(root);
 	free(j);
 	facts_free(f);
