@@ -6,7 +6,8 @@
 #   DEVELOPER=0                  do not turn warnings into errors
 #   CFLAGS, LDFLAGS, PREFIX, DESTDIR, CC, PKG_CONFIG
 #   LIBSSH2_CFLAGS/LIBSSH2_LIBS, YAML_CFLAGS/YAML_LIBS, CURL_CFLAGS/CURL_LIBS,
-#   CJSON_CFLAGS/CJSON_LIBS, CMOCKA_CFLAGS/CMOCKA_LIBS override pkg-config
+#   CJSON_CFLAGS/CJSON_LIBS, CRYPTO_CFLAGS/CRYPTO_LIBS (libcrypto),
+#   CMOCKA_CFLAGS/CMOCKA_LIBS override pkg-config
 #   V=1                          show full compiler command lines
 #   FUZZ_SECONDS=N               length of `make fuzz` (default 60)
 
@@ -45,6 +46,8 @@ CURL_CFLAGS ?= $(call pc,--cflags,libcurl)
 CURL_LIBS ?= $(or $(call pc,--libs,libcurl),-lcurl)
 CJSON_CFLAGS ?= $(or $(call pc,--cflags,libcjson),-I/usr/include/cjson)
 CJSON_LIBS ?= $(or $(call pc,--libs,libcjson),-lcjson)
+CRYPTO_CFLAGS ?= $(call pc,--cflags,libcrypto)
+CRYPTO_LIBS ?= $(or $(call pc,--libs,libcrypto),-lcrypto)
 CMOCKA_CFLAGS ?= $(call pc,--cflags,cmocka)
 CMOCKA_LIBS ?= $(or $(call pc,--libs,cmocka),-lcmocka)
 
@@ -58,8 +61,8 @@ ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-DEP_CFLAGS = $(LIBSSH2_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)
-DEP_LIBS = $(LIBSSH2_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(CJSON_LIBS)
+DEP_CFLAGS = $(LIBSSH2_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(CRYPTO_CFLAGS)
+DEP_LIBS = $(LIBSSH2_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(CRYPTO_LIBS)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-DSHELFREADY_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
 	-Ilib -Icmd -I$(B)/gen $(DEP_CFLAGS) -MMD -MP

@@ -9,6 +9,7 @@
 #include "diag.h"
 #include "error.h"
 #include "facts.h"
+#include "packer.h"
 #include "profile.h"
 #include "ssh.h"
 #include "strbuf.h"
@@ -28,6 +29,10 @@ static const struct cmd_opt verify_opts[] = {
 	  "refreshed end-of-life data (default $XDG_CACHE_HOME/shelfready/eol)" },
 	{ "no-refresh", 0, NULL, 0, "do not refresh package metadata before gathering" },
 	{ "timeout", 0, "SECONDS", 0, "time limit for gathering (default 600)" },
+	{ "packer-manifest", 0, "FILE", 0,
+	  "name in the reports the artifact of the last run in this Packer manifest" },
+	{ "packer-build", 0, "NAME", 0,
+	  "the build of that run to name (needed when it has several: $PACKER_BUILD_NAME)" },
 	CONNECT_OPTS,
 	OPT_END,
 };
@@ -59,6 +64,7 @@ static int verify_run_cmd(const struct cmd_args *a)
 	struct facts *f = NULL;
 	struct conn_setup cs = { NULL, NULL };
 	struct ssh_conn *c = NULL;
+	struct packer_build *artifact = NULL;
 	struct error e = ERROR_INIT;
 	struct verify_report v;
 	struct report_req reports[MAX_REPORTS];
@@ -83,6 +89,10 @@ static int verify_run_cmd(const struct cmd_args *a)
 	print_diags(&d);
 	if (!r)
 		goto out;
+	if (packer_pick(arg_get(a, "packer-manifest"), arg_get(a, "packer-build"), &artifact, &e)) {
+		fprintf(stderr, "shelfready verify: %s\n", e.msg);
+		goto out;
+	}
 	if (arg_get(a, "as-of"))
 		snprintf(today, sizeof(today), "%s", arg_get(a, "as-of"));
 	else
@@ -125,6 +135,7 @@ static int verify_run_cmd(const struct cmd_args *a)
 	}
 	eol_cache = eol_cache_dir(a);
 	verify_run(r, f, today, target, eol_cache, &v);
+	v.artifact = artifact;
 	status = verify_compliant(&v) ? EXIT_COMPLIANT : EXIT_NONCOMPLIANT;
 	if (reports_write(a, &v, reports, nreports))
 		status = EXIT_USAGE;
@@ -133,6 +144,7 @@ out:
 	verify_report_release(&v);
 	free(eol_cache);
 	free(target);
+	packer_build_free(artifact);
 	facts_free(f);
 	ssh_close(c);
 	conn_setup_release(&cs);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "facts.h"
+#include "packer.h"
 #include "strbuf.h"
 #include "verify.h"
 #include "version.h"
@@ -236,6 +237,13 @@ static void about(struct strbuf *sb, const struct verify_report *v)
 		strbuf_addstr(sb, "</dd>\n");
 	}
 	elem(sb, "<dt>Target</dt><dd>", v->target, "</dd>\n");
+	if (v->artifact) {
+		elem(sb, "<dt>Artifact</dt><dd><code>", v->artifact->artifact_id, "</code>");
+		elem(sb, " of Packer build <code>", v->artifact->name, "</code>");
+		elem(sb, " (", v->artifact->builder_type, ")");
+		elem(sb, ", run ", v->artifact->packer_run_uuid, "");
+		elem(sb, ", from ", v->artifact->manifest, "</dd>\n");
+	}
 	if (v->f && v->f->meta.hostname)
 		elem(sb, "<dt>Hostname</dt><dd>", v->f->meta.hostname, "</dd>\n");
 	if (v->f && v->f->os.name)

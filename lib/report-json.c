@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "packer.h"
 #include "verify.h"
 #include "version.h"
 #include "banned.h"
@@ -38,6 +39,16 @@ char *report_json(const struct verify_report *v)
 		cJSON_AddNumberToObject(target, "facts_time", (double)v->f->meta.time);
 	else
 		cJSON_AddNullToObject(target, "facts_time");
+	if (v->artifact) {
+		cJSON *art = cJSON_AddObjectToObject(root, "artifact");
+		cJSON_AddStringToObject(art, "artifact_id", v->artifact->artifact_id);
+		cJSON_AddStringToObject(art, "packer_run_uuid", v->artifact->packer_run_uuid);
+		cJSON_AddStringToObject(art, "build_name", v->artifact->name);
+		cJSON_AddStringToObject(art, "builder_type", v->artifact->builder_type);
+		cJSON_AddStringToObject(art, "manifest", v->artifact->manifest);
+	} else {
+		cJSON_AddNullToObject(root, "artifact");
+	}
 	cJSON_AddStringToObject(root, "date", v->today);
 	cJSON_AddBoolToObject(root, "compliant", verify_compliant(v));
 	cJSON *counts = cJSON_AddObjectToObject(root, "counts");

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "packer.h"
 #include "strbuf.h"
 #include "verify.h"
 #include "banned.h"
@@ -55,6 +56,21 @@ char *report_junit(const struct verify_report *v)
 		    v->n, v->counts[CHECK_FAIL], v->counts[CHECK_ERROR], skipped);
 	xml_text(&sb, v->target);
 	strbuf_addf(&sb, "\" timestamp=\"%sT00:00:00\">\n", v->today);
+	if (v->artifact) {
+		const struct packer_build *a = v->artifact;
+		const char *props[][2] = { { "artifact_id", a->artifact_id },
+					   { "packer_run_uuid", a->packer_run_uuid },
+					   { "build_name", a->name },
+					   { "builder_type", a->builder_type },
+					   { "manifest", a->manifest } };
+		strbuf_addstr(&sb, "    <properties>\n");
+		for (size_t i = 0; i < ARRAY_SIZE(props); i++) {
+			strbuf_addf(&sb, "      <property name=\"packer.%s\" value=\"", props[i][0]);
+			xml_text(&sb, props[i][1]);
+			strbuf_addstr(&sb, "\"/>\n");
+		}
+		strbuf_addstr(&sb, "    </properties>\n");
+	}
 	for (size_t i = 0; i < v->n; i++) {
 		const struct verify_item *it = &v->items[i];
 		const struct check *c = it->rc->def;

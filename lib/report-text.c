@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "packer.h"
 #include "strbuf.h"
 #include "verify.h"
 #include "version.h"
@@ -82,6 +83,11 @@ char *report_text(const struct verify_report *v, int color)
 	if (v->f && v->f->os.name)
 		strbuf_addf(&sb, " (%s)", v->f->os.name);
 	strbuf_addf(&sb, ", judged %s\n", v->today);
+	if (v->artifact)
+		strbuf_addf(&sb, "artifact %s of Packer build '%s' (%s), run %s, from %s\n",
+			    *v->artifact->artifact_id ? v->artifact->artifact_id : "(no id)",
+			    v->artifact->name, v->artifact->builder_type,
+			    v->artifact->packer_run_uuid, v->artifact->manifest);
 	strbuf_addf(&sb, "%s%s%s: %zu failed, %zu errors, %zu passed, %zu waived, %zu skipped\n",
 		    color ? (verify_compliant(v) ? "\033[1;32m" : "\033[1;31m") : "",
 		    verify_compliant(v) ? "COMPLIANT" : "NOT COMPLIANT", off, v->counts[CHECK_FAIL],

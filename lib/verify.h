@@ -12,6 +12,7 @@
 #include "profile.h"
 
 struct facts;
+struct packer_build;
 
 struct verify_item {
 	const struct rcheck *rc;
@@ -27,6 +28,8 @@ struct verify_report {
 	size_t counts[CHECK_WAIVED + 1]; /* by status */
 	char *target;                    /* where the facts came from */
 	char today[11];                  /* YYYY-MM-DD the checks were judged on */
+	/* the Packer artifact judged (--packer-manifest), or NULL; not owned, set after verify_run */
+	const struct packer_build *artifact;
 };
 
 /*

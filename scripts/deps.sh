@@ -5,7 +5,7 @@
 set -eu
 
 # build
-PKGS="gcc make libc6-dev pkg-config libssh2-1-dev libyaml-dev libcurl4-openssl-dev libcjson-dev"
+PKGS="gcc make libc6-dev pkg-config libssh2-1-dev libyaml-dev libcurl4-openssl-dev libcjson-dev libssl-dev"
 # unit tests and fuzzing
 PKGS="$PKGS libcmocka-dev clang libclang-rt-14-dev"
 # the testbed (scripts/testbed.sh) and the end-to-end tests
@@ -15,6 +15,8 @@ PKGS="$PKGS debootstrap openssh-client iproute2 procps util-linux ca-certificate
 PKGS="$PKGS python3 dash busybox"
 # certificates for the loopback HTTPS server of the download tests
 PKGS="$PKGS openssl"
+# Packer 1.6.6 for the end-to-end test of the Packer integration
+PKGS="$PKGS packer"
 
 missing=""
 for p in $PKGS; do
