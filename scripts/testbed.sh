@@ -10,12 +10,20 @@
 # namespaces: like a VM it sees only its own processes. With --delay, the instance
 # also gets its own network namespace behind a link with added latency.
 #
+# Power: a supervisor on this machine boots the instance. `reboot`, `shutdown -r`,
+# `systemctl reboot` (and poweroff, halt) inside it, or `testbed.sh reboot NAME`,
+# power-cycle it: every process of its PID namespace is killed at once and it
+# boots again in new namespaces with a new boot_id and a fresh /run, keeping its
+# disk, host keys and address; the boot runs the S scripts of /etc/rc2.d.
+#
 # Layout under $SHELFREADY_TESTBED_DIR (default /var/tmp/shelfready-testbed):
 #   pristine/rootfs             the cached rootfs (never modified once built)
 #   pristine/id_ed25519[.pub]   client key authorized for root and builder
 #   pristine/stamp              recipe version; a changed recipe rebuilds
 #   instances/NAME/             upper/ work/ root/ (overlay), sshd.log, known_hosts,
-#                               pid (the unshare process), port, host, ...
+#                               pid (the supervisor), boot_pid (the unshare of the
+#                               current boot), boots (how many), boot_id,
+#                               booted_at, state, port, host, ...
 #
 # Caveats (it is a chroot, not a hypervisor): the kernel is shared, so a sysctl
 # written inside an instance changes this machine (net.* ones only the instance's
@@ -53,7 +61,11 @@ Commands:
                     stop NAME (default "default") or all instances; leaves no
                     process, mount or network namespace behind. --purge also
                     deletes the instance's state.
-  status [NAME]     list instances (exit status 1 if NAME is given and not running)
+  status [NAME]     list instances with their state (running, booting, rebooting,
+                    stopped, off), boot count and current boot_id (exit status 1
+                    if NAME is given and not running)
+  reboot NAME       power-cycle a running instance, as a reset button does, and
+                    wait until it is back
   env NAME          print shell assignments for a running instance, to eval:
                     TB_HOST TB_PORT TB_USER TB_SUDO_USER TB_KEY TB_KNOWN_HOSTS
                     TB_ROOTFS TB_SSH_OPTS TB_DELAY_MS TB_DELAY_MODE TB_NETNS
@@ -73,6 +85,12 @@ Options:
 
 Users: root and builder (uid 1000, passwordless sudo), both authorized with the
 key in TB_KEY; password authentication is off. Host keys differ per instance.
+
+Power: reboot, shutdown -r, systemctl reboot inside an instance power-cycle it
+(about a second later every process of it is killed, then it boots again with a
+new boot_id and a fresh /run; disk, host keys and address stay); poweroff, halt,
+shutdown -h stop it (state "off"; up starts it again). At each boot its init runs
+the S scripts of /etc/rc2.d (except ssh, which it starts itself) and sshd.
 
 Environment:
   SHELFREADY_TESTBED_DIR         cache and state directory (default $TB_DIR)
@@ -140,6 +158,12 @@ lock() {
         say "waiting for lock $file ..."
         flock "$fd"
     fi
+}
+
+unlock() {
+    [[ $LOCKED == *" $1 "* ]] || return 0
+    eval "exec $1>&-"
+    LOCKED=${LOCKED/ $1 / }
 }
 
 # Mount points at or below $1 in this mount namespace, deepest first.
@@ -219,16 +243,51 @@ python_bin() {
 write_init() {
     cat >"$1/sbin/testbed-init" <<'EOF'
 #!/bin/sh
-# PID 1 of a shelfready testbed instance, standing in for a VM's init: starts
-# sshd and reaps every child that dies, including orphans re-parented to PID 1,
-# so nothing stays a zombie. sshd logs to stderr, which is the instance's log.
+# PID 1 of a shelfready testbed instance, standing in for a VM's init: runs the
+# boot scripts of the default runlevel and sshd, then reaps every child that
+# dies, including orphans re-parented to PID 1, so nothing stays a zombie. sshd
+# logs to stderr, which is the instance's log.
+#
+# Power: reboot, poweroff, halt, shutdown and `systemctl reboot` (all
+# /sbin/testbed-power) signal this init as they would systemd: SIGRTMIN+5 (39)
+# asks for a reboot, SIGRTMIN+4 (38) for a power-off; SIGINT (Ctrl-Alt-Del) is
+# a reboot too. Not SIGUSR1, which sysvinit-core's postinst sends to PID 1
+# ("reopen /run/initctl"), nor SIGUSR2. A second later it exits with
+# status 80 (reboot) or 81 (power off); its exit makes the kernel kill every
+# process of the instance's PID namespace at once, like a power cut, and the
+# testbed's supervisor on the host boots the instance again, or not.
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 umask 022
+
+power_cut() {
+    # Give the session that asked the time to see its command return.
+    sleep 1
+    exit "$1"
+}
+trap 'power_cut 80' 39 INT
+trap 'power_cut 81' 38
+
 mkdir -p /run/sshd /run/lock
 chmod 0755 /run/sshd
+: >/run/utmp
 # A VM regenerates missing host keys at boot; so do we.
 ssh-keygen -A >/dev/null
+
+# The boot scripts of runlevel 2, Debian's default, in the order of their S
+# links, as sysvinit's /etc/init.d/rc runs them: whatever update-rc.d (or an
+# installer making links by hand) enabled starts at each boot. Not those of
+# rcS.d, which set this machine's clock and kernel parameters (the kernel is
+# shared), nor ssh, whose daemon this init runs itself. A minute each at most.
+RUNLEVEL=2 PREVLEVEL=N
+export RUNLEVEL PREVLEVEL
+for s in /etc/rc2.d/S*; do
+    [ -x "$s" ] || continue
+    n=${s##*/S}
+    case ${n#[0-9][0-9]} in ssh) continue ;; esac
+    echo "testbed-init: $s start"
+    timeout 60 "$s" start </dev/null || echo "testbed-init: $s start: exit status $?"
+done
 
 sshd_alive() {
     [ -s /run/sshd.pid ] && kill -0 "$(cat /run/sshd.pid)" 2>/dev/null
@@ -248,6 +307,184 @@ while :; do
 done
 EOF
     chmod 0755 "$1/sbin/testbed-init"
+}
+
+# reboot, halt, poweroff and shutdown of every instance (symlinks in /sbin, where
+# customise_rootfs has diverted the packages' own), and a systemctl in
+# /usr/local/sbin that does `systemctl reboot|poweroff|halt`. Written into the
+# rootfs as /sbin/testbed-power.
+write_power() {
+    cat >"$1/sbin/testbed-power" <<'EOF'
+#!/bin/sh
+# reboot, poweroff, halt, shutdown and `systemctl reboot|poweroff|halt` of a
+# shelfready testbed instance. The testbed has no kernel of its own to restart:
+# this signals the instance's init (/sbin/testbed-init) as systemctl signals
+# systemd, SIGRTMIN+5 for a reboot and SIGRTMIN+4 for a power-off, and returns
+# at once, as systemctl does. About a second later every process of the
+# instance is killed and, for a reboot, the instance boots again: a new boot_id,
+# a fresh /run, the same disk, host keys and address.
+# The packages' own reboot, halt, poweroff and shutdown, if ever installed, are
+# diverted to /sbin/NAME.distrib.
+prog=${0##*/}
+
+die() {
+    printf '%s: %s\n' "$prog" "$*" >&2
+    exit 1
+}
+
+need_root() {
+    [ "$(id -u)" = 0 ] || die "must be superuser."
+}
+
+signal_of() {    # SIGRTMIN+5, SIGRTMIN+4
+    case $1 in
+        reboot) echo 39 ;;
+        *) echo 38 ;;
+    esac
+}
+
+# request reboot|poweroff: now.
+request() {
+    need_root
+    kill -"$(signal_of "$1")" 1 2>/dev/null || die "cannot signal init"
+    exit 0
+}
+
+cancel() {
+    if [ -s /run/shutdown.pid ]; then
+        # the waiting shell and its sleep: setsid made it a process group leader
+        kill -- "-$(cat /run/shutdown.pid)" 2>/dev/null
+        rm -f /run/shutdown.pid
+        return 0
+    fi
+    return 1
+}
+
+# schedule reboot|poweroff TIME: TIME is now, +MINUTES, MINUTES or hh:mm.
+schedule() {
+    need_root
+    case $2 in
+        now) secs=0 ;;
+        +*[!0-9]* | +) die "invalid time value '$2'" ;;
+        +*) secs=$((${2#+} * 60)) ;;
+        *[!0-9]*:* | *:*[!0-9]* | :* | *:) die "invalid time value '$2'" ;;
+        *:*)
+            t=$(date -d "$2" +%s 2>/dev/null) || die "invalid time value '$2'"
+            now=$(date +%s)
+            [ "$t" -gt "$now" ] || t=$((t + 86400))
+            secs=$((t - now)) ;;
+        '' | *[!0-9]*) die "invalid time value '$2'" ;;
+        *) secs=$(($2 * 60)) ;;
+    esac
+    cancel
+    [ "$secs" -gt 0 ] || request "$1"
+    # shellcheck disable=SC2016  # expanded by the inner sh
+    setsid sh -c 'sleep "$1" && rm -f /run/shutdown.pid && kill -"$2" 1' \
+        sh "$secs" "$(signal_of "$1")" </dev/null >/dev/null 2>&1 &
+    echo $! >/run/shutdown.pid
+    what=Shutdown
+    [ "$1" = reboot ] && what=Reboot
+    printf "%s scheduled for %s, use 'shutdown -c' to cancel.\n" "$what" \
+        "$(date -d "@$(($(date +%s) + secs))" '+%a %Y-%m-%d %H:%M:%S %Z')" >&2
+    exit 0
+}
+
+# reboot, halt, poweroff [OPTION...]
+power() {
+    action=$1
+    shift
+    for a in "$@"; do
+        case $a in
+            --help)
+                echo "usage: $prog [-p|--poweroff] [--reboot] [-f] [-w]"
+                exit 0 ;;
+            -p | --poweroff | --halt) action=poweroff ;;
+            --reboot) action=reboot ;;
+            -w | --wtmp-only) exit 0 ;;
+            -f | -ff | --force | -n | --no-sync | -d | --no-wtmp | -i | -h | --no-wall | -q) ;;
+            *) die "invalid option '$a'" ;;
+        esac
+    done
+    request "$action"
+}
+
+# shutdown [OPTION...] [TIME] [MESSAGE...]: power off by default, in a minute
+# unless TIME says otherwise (as systemd's shutdown does).
+shutdown_() {
+    action=poweroff
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --help)
+                echo "usage: $prog [-r|-h|-P|-H|-c|-k] [TIME] [MESSAGE...]"
+                exit 0 ;;
+            --reboot) action=reboot ;;
+            --halt | --poweroff) action=poweroff ;;
+            --no-wall) ;;
+            --) shift; break ;;
+            -?*)
+                o=${1#-}
+                while [ -n "$o" ]; do
+                    c=${o%"${o#?}"}
+                    o=${o#?}
+                    case $c in
+                        r) action=reboot ;;
+                        h | H | P) action=poweroff ;;
+                        c)
+                            need_root
+                            cancel || true
+                            exit 0 ;;
+                        k) exit 0 ;;
+                        f | F | n | a | q) ;;
+                        t) shift ;;
+                        *) die "invalid option -- '$c'" ;;
+                    esac
+                done ;;
+            *) break ;;
+        esac
+        shift
+    done
+    schedule "$action" "${1:-+1}"
+}
+
+systemctl_() {
+    verb=
+    for a in "$@"; do
+        case $a in
+            -*) ;;
+            *) verb=$a; break ;;
+        esac
+    done
+    case $verb in
+        reboot | kexec | soft-reboot) request reboot ;;
+        poweroff | halt) request poweroff ;;
+    esac
+    for s in /usr/bin/systemctl /bin/systemctl; do
+        [ -x "$s" ] && exec "$s" "$@"
+    done
+    echo "System has not been booted with systemd as init system (PID 1). Can't operate." >&2
+    echo "Failed to connect to bus: Host is down" >&2
+    exit 1
+}
+
+case $prog in
+    reboot) power reboot "$@" ;;
+    halt | poweroff) power poweroff "$@" ;;
+    shutdown) shutdown_ "$@" ;;
+    systemctl) systemctl_ "$@" ;;
+    *)
+        case ${1:-} in
+            reboot | poweroff) request "$1" ;;
+            *) die "usage: $prog reboot|poweroff" ;;
+        esac ;;
+esac
+EOF
+    chmod 0755 "$1/sbin/testbed-power"
+    local f
+    for f in reboot halt poweroff shutdown; do
+        ln -sfn testbed-power "$1/sbin/$f"
+    done
+    mkdir -p "$1/usr/local/sbin"
+    ln -sfn /sbin/testbed-power "$1/usr/local/sbin/systemctl"
 }
 
 # Everything done to the rootfs after debootstrap and `apt-get update`.
@@ -278,6 +515,14 @@ customise_rootfs() {
     grep -qx 'PasswordAuthentication no' "$f" || echo 'PasswordAuthentication no' >>"$f"
 
     write_init "$root"
+    # No kernel to restart: reboot, halt, poweroff and shutdown ask the testbed
+    # (see write_power). The packages that ship them (systemd-sysv, sysvinit-core)
+    # are not installed; should one be, its programs go to NAME.distrib, so that
+    # an upgrade never replaces ours.
+    for f in reboot halt poweroff shutdown; do
+        chroot "$root" dpkg-divert --local --rename --divert "/sbin/$f.distrib" --add "/sbin/$f"
+    done
+    write_power "$root"
 
     # Host keys are made per instance (at its first start), so instances differ.
     rm -f "$root"/etc/ssh/ssh_host_*
@@ -286,7 +531,7 @@ customise_rootfs() {
 
 recipe_stamp() {
     local h
-    h=$(declare -f write_init customise_rootfs copy_apt_sources build_pristine | sha256sum)
+    h=$(declare -f write_init write_power customise_rootfs copy_apt_sources build_pristine | sha256sum)
     echo "recipe $RECIPE_VERSION $SUITE minbase $PACKAGES ${h:0:16}"
 }
 
@@ -392,8 +637,13 @@ build_pristine() {
     say "pristine rootfs ready in $(($(date +%s) - started)) s: $PRISTINE/rootfs"
 }
 
+# ensure_pristine [build|force]: build the pristine rootfs if it is missing or
+# out of date (or always, with force). Instances are overlays of it, so it is
+# only rebuilt when none runs; until then `up` and `fresh` (no argument) use the
+# old one, with a warning, rather than fail, while `build` fails.
 ensure_pristine() {
-    local force=${1:-} name
+    local mode=${1:-} force='' name running=()
+    [[ $mode == force ]] && force=1
     pristine_ok && [[ -z $force ]] && return 0
     lock 8 "$TB_DIR/build.lock"
     pristine_ok && [[ -z $force ]] && return 0     # built while we waited
@@ -401,8 +651,16 @@ ensure_pristine() {
         # Instances are overlays of the old rootfs: they must go with it.
         lock 9 "$TB_DIR/instances.lock"
         for name in $(instance_names); do
-            is_running "$name" && die "the pristine rootfs must be rebuilt (recipe changed or --force) but instance '$name' is running: $PROG down --all first"
+            is_running "$name" && running+=("$name")
         done
+        if ((${#running[@]})); then
+            if [[ -z $mode && -f $PRISTINE/stamp && -x $PRISTINE/rootfs/sbin/testbed-init && -f $PRISTINE/id_ed25519 ]]; then
+                say "warning: the pristine rootfs is out of date (the recipe changed) but instances run (${running[*]}): using it as it is; it is rebuilt at the first up or fresh once none runs, or by: $PROG down --all; $PROG build"
+                unlock 8
+                return 0
+            fi
+            die "the pristine rootfs must be rebuilt (recipe changed or --force) but instance '${running[0]}' is running: $PROG down --all first"
+        fi
         for name in $(instance_names); do
             say "discarding the state of instance $name (made from the old rootfs)"
             safe_rm_rf "$INSTANCES/$name"
@@ -641,12 +899,13 @@ prepare_root() {
 }
 
 # Runs as PID 1 of the new PID namespace, in the new mount namespace, before
-# exec'ing the init in the chroot. $1 = instance root, $2 = name, $3 = state dir.
-# Written to the instance directory as start.sh at each start.
+# exec'ing the init in the chroot, at each boot. $1 = instance root, $2 = name,
+# $3 = state dir, $4 = the file holding this boot's boot_id. Written to the
+# instance directory as start.sh at each start.
 # shellcheck disable=SC2016
 readonly STARTER='
 set -eu
-root=$1 name=$2 tbdir=$3
+root=$1 name=$2 tbdir=$3 boot_id=$4
 # Our mount namespace is a copy of the host one: drop the copies of other
 # instance roots and of network namespace handles, which would otherwise pin
 # them (and their devices) for as long as this instance runs.
@@ -657,6 +916,9 @@ awk "{print \$2}" /proc/self/mounts | while read -r m; do
     esac
 done
 mount -t proc -o nosuid,nodev,noexec proc "$root/proc"
+# The boot_id of this boot in place of the one of this machine, read-only like it.
+mount --bind "$boot_id" "$root/proc/sys/kernel/random/boot_id"
+mount -o remount,bind,ro "$root/proc/sys/kernel/random/boot_id"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
 # A small /dev of our own rather than the host one.
 mount -t tmpfs -o nosuid,noexec,mode=0755,size=4m dev "$root/dev"
@@ -673,21 +935,138 @@ ln -s /proc/self/fd/0 "$root/dev/stdin"
 ln -s /proc/self/fd/1 "$root/dev/stdout"
 ln -s /proc/self/fd/2 "$root/dev/stderr"
 mount -t tmpfs -o nosuid,nodev,mode=1777 shm "$root/dev/shm"
+# A fresh /run at each boot, as on a real machine (/run/reboot-required goes).
 mount -t tmpfs -o nosuid,nodev,mode=0755 run "$root/run"
 echo "testbed-$name" >/proc/sys/kernel/hostname
 exec chroot "$root" /sbin/testbed-init
 '
 
-# Wait until HOST:PORT answers with an SSH banner.
-wait_banner() {
-    local host=$1 port=$2 pid=$3 deadline banner
-    deadline=$((SECONDS + BANNER_TIMEOUT))
-    while ((SECONDS < deadline)); do
+# The supervisor of an instance, on this machine: its power supply. It boots
+# the instance, each boot in new PID, mount, UTS, IPC and (when the kernel has
+# them) time namespaces, so that the uptime starts from zero, with a new boot_id
+# and a fresh /run and /dev; the overlay, host keys, address and network
+# namespace stay. It boots it again when its init exits asking for a reboot
+# (status 80, see write_init) or when `testbed.sh reboot` sends SIGUSR1 (a
+# reset), and exits on a power-off (81), on SIGTERM (`testbed.sh down`), or when
+# a boot ends any other way. Its own state, for `status`: boots (the count),
+# boot_id, booted_at, state (booting, up, rebooting, off, stopped, failed) and
+# boot_pid (the unshare of the current boot). Written to the instance directory
+# as supervise.sh at each start; its output is the instance's log.
+write_supervisor() {
+    cat >"$1" <<'EOF'
+# args: ROOT NAME TB_DIR HOST PORT NETNS|- BANNER_TIMEOUT
+set -u
+root=$1 name=$2 tbdir=$3 host=$4 port=$5 netns=$6 banner_timeout=$7
+dir=${root%/root}
+boot_pid='' stopping='' reset='' st=0
+
+note() { printf '=== %s %s\n' "$(date '+%F %T')" "$*"; }
+# Whether the instance's own sshd listens on its port (not another one: the port
+# may have been taken while the instance was between boots).
+sshd_listens() {
+    local p
+    for p in $("${netcmd[@]}" ss -ltnpH "sport = :$port" 2>/dev/null | grep -o 'pid=[0-9]*'); do
+        [[ $(readlink "/proc/${p#pid=}/root" 2>/dev/null) == "$root" ]] && return 0
+    done
+    return 1
+}
+put() { printf '%s\n' "$2" >"$dir/$1.new" && mv -f "$dir/$1.new" "$dir/$1"; }
+
+# Kill the PID 1 of the current boot: the kernel ends its whole PID namespace.
+cut_power() {
+    local kids
+    [[ -n $boot_pid ]] || return 0
+    kids=$(cat "/proc/$boot_pid/task/$boot_pid/children" 2>/dev/null)
+    # shellcheck disable=SC2086  # a list of PIDs
+    if [[ -n $kids ]]; then kill -KILL $kids; else kill -KILL "$boot_pid"; fi 2>/dev/null
+}
+trap 'stopping=1; cut_power' TERM HUP
+trap 'reset=1; cut_power' USR1
+
+netcmd=()
+[[ $netns == - ]] || netcmd=(nsenter "--net=/run/netns/$netns" --)
+# Boot with every signal at its default disposition, as a kernel starts init
+# (bash starts the boot, like any command run with &, ignoring SIGINT and SIGQUIT).
+sigdfl=()
+env --default-signal true 2>/dev/null && sigdfl=(--default-signal)
+timens=''
+unshare --time true 2>/dev/null && timens=1
+n=$(cat "$dir/boots" 2>/dev/null)
+[[ $n =~ ^[0-9]+$ ]] || n=0
+
+while [[ -z $stopping ]]; do
+    n=$((n + 1))
+    reset=''
+    id=$(cat /proc/sys/kernel/random/uuid)
+    put boot_id "$id"
+    put boots "$n"
+    put booted_at "$(date +%s)"
+    put state booting
+    clock=()
+    up=$(cut -d. -f1 /proc/uptime)
+    if [[ -n $timens ]] && ((up > 2)); then
+        clock=(--time --boottime "-$((up - 1))" --monotonic "-$((up - 1))")
+    fi
+    note "boot $n: boot_id $id"
+    env "${sigdfl[@]}" -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/ TERM=linux \
+        "${netcmd[@]}" unshare --pid --fork --kill-child --mount --uts --ipc "${clock[@]}" \
+        --propagation private /bin/sh "$dir/start.sh" "$root" "$name" "$tbdir" "$dir/boot_id" \
+        </dev/null &
+    boot_pid=$!
+    put boot_pid "$boot_pid"
+    [[ -z $stopping$reset ]] || cut_power
+
+    # Up once its sshd listens.
+    deadline=$((SECONDS + banner_timeout))
+    while [[ -z $stopping$reset ]] && ((SECONDS < deadline)) && kill -0 "$boot_pid" 2>/dev/null; do
+        if sshd_listens; then
+            put state up
+            break
+        fi
+        sleep 0.1
+    done
+    if [[ $(cat "$dir/state") != up && -z $stopping$reset ]] && kill -0 "$boot_pid" 2>/dev/null; then
+        note "boot $n: its sshd does not listen on $host:$port after ${banner_timeout}s"
+    fi
+
+    # `wait` returns early when a signal is trapped: wait again until the boot
+    # has really ended.
+    while :; do
+        wait "$boot_pid"
+        st=$?
+        kill -0 "$boot_pid" 2>/dev/null || break
+    done
+    boot_pid=''
+    rm -f "$dir/boot_pid"
+    [[ -z $stopping ]] || break
+    if [[ -n $reset ]]; then
+        note "boot $n: reset (testbed.sh reboot)"
+    elif ((st == 80)); then
+        note "boot $n: reboot"
+    elif ((st == 81)); then
+        note "boot $n: power off"
+        put state off
+        exit 0
+    else
+        note "boot $n: the instance's init ended (exit status $st)"
+        put state failed
+        exit 1
+    fi
+    put state rebooting
+done
+note "boot $n: stopped"
+put state stopped
+EOF
+}
+
+# Wait until instance NAME, whose supervisor is PID $2, is up: the supervisor
+# saw the instance's sshd listen on its port.
+wait_up() {
+    local name=$1 pid=$2 i
+    for ((i = 0; i < 10 * (BANNER_TIMEOUT + 2); i++)); do
         pid_alive "$pid" || return 1
-        # shellcheck disable=SC2016  # expanded by the inner bash
-        banner=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && head -c 8 <&3' _ "$host" "$port" 2>/dev/null || true)
-        [[ $banner == SSH-2.0-* ]] && return 0
-        sleep 0.2
+        [[ $(get "$name" state) == up ]] && return 0
+        sleep 0.1
     done
     return 1
 }
@@ -707,7 +1086,6 @@ write_known_hosts() {
 # Start instance NAME (not running; caller holds the instance lock).
 start_instance() {
     local name=$1 port=$2 delay=$3 dir=$INSTANCES/$1 host=127.0.0.1 pid out
-    local -a netcmd=()
     # Whatever fails from here on, leave no mount, netns or process behind.
     STARTING=$name
     # shellcheck disable=SC2016  # expanded when the cleanup runs
@@ -729,7 +1107,6 @@ start_instance() {
     echo none >"$dir/delay_mode"
     if [[ -n $delay ]]; then
         host=$(setup_netns "$name" "$delay")
-        netcmd=(nsenter "--net=/run/netns/sr-$name" --)
     fi
     echo "$host" >"$dir/host"
     # The only testbed-specific sshd setting; the rest is the VM's own config.
@@ -746,20 +1123,22 @@ start_instance() {
     {
         echo "=== $(date '+%F %T') start: $host:$port delay=${delay:-0}"
     } >>"$dir/sshd.log"
-    # The first process in the new PID namespace (start.sh, then the init) is its
-    # PID 1: when it dies, every process of the namespace dies with it. With
-    # --kill-child it is SIGKILLed if unshare dies (unshare itself ignores SIGTERM
-    # while it waits, so it is only stopped by SIGKILL; see stop_instance).
+    # The supervisor boots the instance: the first process in each boot's new PID
+    # namespace (start.sh, then the init) is its PID 1, and when it dies every
+    # process of the namespace dies with it. With --kill-child it is SIGKILLed if
+    # unshare dies (unshare itself ignores SIGTERM while it waits, so it is only
+    # stopped by SIGKILL; see stop_instance).
     printf '%s' "$STARTER" >"$dir/start.sh"
-    daemonize "${netcmd[@]}" unshare --pid --fork --kill-child --mount --uts --ipc \
-        --propagation private \
-        /bin/sh "$dir/start.sh" "$dir/root" "$name" "$TB_DIR" \
+    write_supervisor "$dir/supervise.sh"
+    rm -f "$dir/state" "$dir/boot_pid"
+    daemonize bash "$dir/supervise.sh" "$dir/root" "$name" "$TB_DIR" "$host" "$port" \
+        "$([[ -n $delay ]] && echo "sr-$name" || echo -)" "$BANNER_TIMEOUT" \
         </dev/null >>"$dir/sshd.log" 2>&1
     pid=$!
     echo "$pid" >"$dir/pid"
 
-    if ! wait_banner "$host" "$port" "$pid"; then
-        say "instance $name did not answer with an SSH banner on $host:$port within ${BANNER_TIMEOUT}s; last lines of $dir/sshd.log:"
+    if ! wait_up "$name" "$pid"; then
+        say "the sshd of instance $name did not listen on $host:$port within ${BANNER_TIMEOUT}s; last lines of $dir/sshd.log:"
         tail -n 15 "$dir/sshd.log" >&2
         exit 1
     fi
@@ -769,22 +1148,40 @@ start_instance() {
     say "instance $name is up: ssh on $host:$port${delay:+ (+${delay} ms each way, $(get "$name" delay_mode))}"
 }
 
+# End boot $1 (an unshare): kill the namespace's PID 1 (its child), which
+# takes every process of the namespace with it, and let unshare reap it and
+# exit. Killing unshare first would work as well (--kill-child), but would leave
+# the init to be reaped by this machine's init, which in some sandboxes never
+# happens.
+end_boot() {
+    local upid=$1 kids i
+    kids=$(cat "/proc/$upid/task/$upid/children" 2>/dev/null || true)
+    if [[ -n $kids ]]; then
+        # shellcheck disable=SC2086  # a list of PIDs
+        kill -KILL $kids 2>/dev/null || true
+        for ((i = 0; i < 30; i++)); do pid_alive "$upid" || break; sleep 0.1; done
+    fi
+    if pid_alive "$upid"; then kill -KILL "$upid" 2>/dev/null || true; fi
+}
+
 # Stop NAME: no process, mount or netns may remain.
 stop_instance() {
-    local name=$1 dir=$INSTANCES/$1 pid i left kids
+    local name=$1 dir=$INSTANCES/$1 pid bpid i left
     pid=$(get "$name" pid)
+    bpid=$(get "$name" boot_pid)
     if pid_alive "$pid" && is_running "$name"; then
-        # Kill the namespace's PID 1 (its child), which takes every process of
-        # the namespace with it, and let unshare reap it and exit. Killing unshare
-        # first would work as well (--kill-child), but would leave the init to be
-        # reaped by this machine's init, which in some sandboxes never happens.
-        kids=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
-        if [[ -n $kids ]]; then
-            # shellcheck disable=SC2086  # a list of PIDs
-            kill -KILL $kids 2>/dev/null || true
-            for ((i = 0; i < 30; i++)); do pid_alive "$pid" || break; sleep 0.1; done
+        if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == unshare ]]; then
+            end_boot "$pid"     # started by an older testbed.sh, with no supervisor
+        else
+            # The supervisor ends the current boot, reaps it and exits.
+            kill -TERM "$pid" 2>/dev/null || true
+            for ((i = 0; i < 50; i++)); do pid_alive "$pid" || break; sleep 0.1; done
+            if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
         fi
-        if pid_alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+    fi
+    # A boot that its supervisor did not end (it was killed): end it here.
+    if pid_alive "$bpid" && [[ $(tr '\0' ' ' <"/proc/$bpid/cmdline" 2>/dev/null) == *"$dir/root "* ]]; then
+        end_boot "$bpid"
     fi
     for ((i = 0; i < 50; i++)); do
         left=$(pids_rooted_at "$dir/root")
@@ -795,7 +1192,8 @@ stop_instance() {
         fi
         sleep 0.1
     done
-    rm -f "$dir/pid"
+    rm -f "$dir/pid" "$dir/boot_pid"
+    [[ ! -d $dir ]] || echo stopped >"$dir/state"
     teardown_netns "$name"
     unmount_all_under "$dir"
     left=$(pids_rooted_at "$dir/root")
@@ -895,15 +1293,32 @@ cmd_down() {
     say "instance $name is down"
 }
 
+# The state of NAME: running, booting or rebooting (it is powered: its
+# supervisor runs), stopped, off (powered off from inside) or absent.
+instance_state() {
+    local st
+    [[ -d $INSTANCES/$1 ]] || { echo absent; return 0; }
+    st=$(get "$1" state)
+    if is_running "$1"; then
+        case $st in booting | rebooting) echo "$st" ;; *) echo running ;; esac
+    elif [[ $st == off ]]; then
+        echo off
+    else
+        echo stopped
+    fi
+}
+
 cmd_status() {
     local name=${1:-} n state
     if [[ -n $name ]]; then
         valid_name "$name"
-        if is_running "$name"; then
-            echo "$name running $(get "$name" host):$(get "$name" port) delay=$(get "$name" delay_ms)ms pid=$(get "$name" pid)"
-            return 0
-        fi
-        echo "$name $([[ -d $INSTANCES/$name ]] && echo stopped || echo absent)"
+        state=$(instance_state "$name")
+        case $state in
+            running | booting | rebooting)
+                echo "$name $state $(get "$name" host):$(get "$name" port) delay=$(get "$name" delay_ms)ms pid=$(get "$name" pid) boot=$(get "$name" boots) boot_id=$(get "$name" boot_id)"
+                return 0 ;;
+        esac
+        echo "$name $state"
         exit 1
     fi
     if pristine_ok; then
@@ -911,14 +1326,34 @@ cmd_status() {
     else
         echo "pristine: not built (or out of date): $PRISTINE"
     fi
-    printf '%-20s %-8s %-22s %-8s %-7s %s\n' NAME STATE ADDRESS DELAY MODE PID
+    printf '%-20s %-9s %-22s %-8s %-7s %-8s %-5s %s\n' NAME STATE ADDRESS DELAY MODE PID BOOT BOOT_ID
     for n in $(instance_names); do
-        state=stopped
-        is_running "$n" && state=running
-        printf '%-20s %-8s %-22s %-8s %-7s %s\n' "$n" "$state" \
+        state=$(instance_state "$n")
+        printf '%-20s %-9s %-22s %-8s %-7s %-8s %-5s %s\n' "$n" "$state" \
             "$(get "$n" host):$(get "$n" port)" "$(get "$n" delay_ms)ms" "$(get "$n" mode)" \
-            "$([[ $state == running ]] && get "$n" pid || echo -)"
+            "$(is_running "$n" && get "$n" pid || echo -)" "$(get "$n" boots)" "$(get "$n" boot_id)"
     done
+}
+
+cmd_reboot() {
+    local name i before pid
+    [[ $# -eq 1 ]] || die "usage: $PROG reboot NAME"
+    name=$1
+    valid_name "$name"
+    lock 9 "$TB_DIR/instances.lock"
+    is_running "$name" || die "instance $name is not running"
+    pid=$(get "$name" pid)
+    [[ $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) == *supervise.sh* ]] ||
+        die "instance $name was started by an older $PROG, which cannot reboot it: $PROG down $name; $PROG up $name"
+    before=$(get "$name" boots)
+    kill -USR1 "$pid"
+    for ((i = 0; i < 10 * (BANNER_TIMEOUT + 10); i++)); do
+        is_running "$name" || die "instance $name stopped while rebooting; last lines of $INSTANCES/$name/sshd.log: $(tail -n 5 "$INSTANCES/$name/sshd.log")"
+        [[ $(get "$name" boots) != "$before" && $(get "$name" state) == up ]] && break
+        sleep 0.1
+    done
+    [[ $(get "$name" state) == up ]] || die "instance $name did not come back within $((BANNER_TIMEOUT + 10)) s (see $INSTANCES/$name/sshd.log)"
+    say "instance $name rebooted: boot $(get "$name" boots), boot_id $(get "$name" boot_id)"
 }
 
 cmd_env() {
@@ -969,12 +1404,13 @@ main() {
             cmd_up fresh "$@" ;;
         down) need_tools ip flock; cmd_down "$@" ;;
         status) cmd_status "$@" ;;
+        reboot) need_tools flock; cmd_reboot "$@" ;;
         env) cmd_env "$@" ;;
         ssh) need_tools ssh; cmd_ssh "$@" ;;
         build)
             need_tools debootstrap flock ssh-keygen chroot mount
             case ${1:-} in
-                '') ensure_pristine ;;
+                '') ensure_pristine build ;;
                 --force) ensure_pristine force ;;
                 *) die "usage: $PROG build [--force]" ;;
             esac ;;

@@ -157,6 +157,26 @@ tb_ssh() {
     ssh_with "$TB_KEY" "$TB_KNOWN_HOSTS" "$_user" "$@"
 }
 
+# tb_wait_reboot OLD_BOOT_ID [SECONDS]: wait (at most SECONDS, 30 by default)
+# until the current instance answers ssh as root with a boot_id other than
+# OLD_BOOT_ID, i.e. it has rebooted and sshd is back; the new one is then in
+# TB_BOOT_ID. Each attempt is bounded, so this never hangs on a dying session.
+tb_wait_reboot() {
+    TB_BOOT_ID=
+    _end=$(($(date +%s) + ${2:-30}))
+    while [ "$(date +%s)" -lt "$_end" ]; do
+        _id=$(timeout 10 ssh -F none -o BatchMode=yes -o StrictHostKeyChecking=yes \
+            -o UserKnownHostsFile="$TB_KNOWN_HOSTS" -o IdentitiesOnly=yes -o ConnectTimeout=5 \
+            -i "$TB_KEY" -p "$TB_PORT" "root@$TB_HOST" cat /proc/sys/kernel/random/boot_id 2>/dev/null)
+        if [ -n "$_id" ] && [ "$_id" != "$1" ]; then
+            TB_BOOT_ID=$_id
+            return 0
+        fi
+        sleep 0.5
+    done
+    return 1
+}
+
 # mounts_under DIR: mount points at or below DIR on this machine.
 mounts_under() {
     awk -v d="$1" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts
