@@ -14,19 +14,14 @@
  *
  * International-site, gateway-class and security-class products are exempt
  * (clause 1.1-3): the parameter `exempt` makes the check pass.
+ *
+ * The judgement itself lives in lib/server-guard.c: the server-guard step
+ * decides with it whether to install, and confirms its installation by it.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "check.h"
-#include "facts.h"
-#include "strbuf.h"
+#include "server-guard.h"
 #include "types.h"
 #include "banned.h"
-
-#define AEGIS_DIR "/usr/local/aegis/"
-#define COMM_MAX 15 /* TASK_COMM_LEN - 1 */
 
 static const struct param_spec server_guard_params[] = {
 	{ "exempt", PK_BOOL, 0, "false",
@@ -36,182 +31,10 @@ static const struct param_spec server_guard_params[] = {
 	PARAM_END,
 };
 
-struct judgement {
-	struct strbuf findings; /* "; "-separated, for the summary */
-	struct strbuf unknown;  /* what could not be judged */
-	struct strbuf running;  /* the programs that run, for the summary */
-	const char *boot;       /* how it starts at boot */
-};
-
-static void add_to(struct strbuf *sb, const char *sep, const char *what)
-{
-	if (sb->len)
-		strbuf_addstr(sb, sep);
-	strbuf_addstr(sb, what);
-}
-
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-/* The comm of a process running name: the name cut to 15 characters. */
-static int comm_is(const struct facts_process *pr, const char *name)
-{
-	size_t n = strlen(name);
-	if (n > COMM_MAX)
-		n = COMM_MAX;
-	return pr->comm && strlen(pr->comm) == n && !strncmp(pr->comm, name, n);
-}
-
-static void describe(struct check_result *r, const char *name, const struct facts_process *pr)
-{
-	char who[64];
-	if (pr->user)
-		snprintf(who, sizeof(who), "user %s", pr->user);
-	else
-		snprintf(who, sizeof(who), "uid %lld", pr->uid);
-	if (pr->exe)
-		check_evidence(r, "%s: pid %lld, %s%s, %s", name, pr->pid, pr->exe,
-			       pr->deleted ? " (deleted)" : "", who);
-	else
-		check_evidence(r, "%s: pid %lld, executable unreadable, %s", name, pr->pid, who);
-}
-
-/* Report the processes of one program; the number counted as Server Guard's. */
-static size_t running(const struct facts *f, const char *name, struct check_result *r)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < f->processes.list.n; i++) {
-		const struct facts_process *pr = &f->processes.list.v[i];
-		if (pr->exe && strcmp(base_name(pr->exe), name)) {
-			if (comm_is(pr, name))
-				check_evidence(r, "%s: pid %lld has that name but runs %s: not counted", name,
-					       pr->pid, pr->exe);
-			continue;
-		}
-		if (!pr->exe && !comm_is(pr, name))
-			continue;
-		if (pr->exe && strncmp(pr->exe, AEGIS_DIR, strlen(AEGIS_DIR))) {
-			check_evidence(r, "%s: pid %lld runs %s, outside %s: not counted", name, pr->pid,
-				       pr->exe, AEGIS_DIR);
-			continue;
-		}
-		describe(r, name, pr);
-		n++;
-	}
-	return n;
-}
-
-static void judge_processes(const struct facts *f, struct check_result *r, struct judgement *j)
-{
-	static const char *const required[] = { "AliYunDun", "AliYunDunUpdate" };
-
-	if (!f->processes.src.section) {
-		check_evidence(r, "processes: not collected");
-		add_to(&j->unknown, "; ", "processes were not collected");
-		return;
-	}
-	if (!f->processes.src.complete) {
-		check_evidence(r, "processes: section '%s' did not end", f->processes.src.section);
-		add_to(&j->unknown, "; ", "the process list is incomplete");
-		return;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
-		if (running(f, required[i], r)) {
-			add_to(&j->running, ", ", required[i]);
-			continue;
-		}
-		char *what = xasprintf("%s is not running", required[i]);
-		check_evidence(r, "%s: not running (no such process under %s)", required[i], AEGIS_DIR);
-		add_to(&j->findings, "; ", what);
-		free(what);
-	}
-	if (running(f, "AliYunDunMonitor", r))
-		add_to(&j->running, ", ", "AliYunDunMonitor");
-	else
-		check_evidence(r, "AliYunDunMonitor: not running (older versions have none)");
-}
-
-static int is_state(const char *st, const char *a, const char *b)
-{
-	return st && (!strcmp(st, a) || (b && !strcmp(st, b)));
-}
-
-static void judge_boot(const struct facts *f, struct check_result *r, struct judgement *j)
-{
-	const struct facts_service *sv;
-
-	if (!f->services.src.section) {
-		check_evidence(r, "services: not collected");
-		add_to(&j->unknown, "; ", "services were not collected");
-		return;
-	}
-	if (!f->services.src.complete) {
-		check_evidence(r, "services: section '%s' did not end", f->services.src.section);
-		add_to(&j->unknown, "; ", "the service list is incomplete");
-		return;
-	}
-	sv = facts_service_find(f, "aegis");
-	if (!sv) {
-		check_evidence(r, "aegis: no /etc/init.d/aegis, no rc links and no aegis.service");
-		add_to(&j->findings, "; ",
-		       "aegis is not started at boot (no /etc/init.d/aegis or aegis.service)");
-		return;
-	}
-
-	const char *st = sv->systemd_state, *lv = sv->sysv_runlevels;
-	if (st)
-		check_evidence(r, "aegis.service: %s", st);
-	if (lv && *lv)
-		check_evidence(r, "aegis (SysV): S links in runlevels %s", lv);
-	else if (lv)
-		check_evidence(r, "aegis (SysV): /etc/init.d/aegis or rc links, "
-				  "but no S link in runlevels 2-5");
-
-	if (is_state(st, "enabled", "enabled-runtime")) {
-		j->boot = "aegis.service is enabled";
-		return;
-	}
-	if (st && !strncmp(st, "masked", 6)) {
-		add_to(&j->findings, "; ", "aegis.service is masked");
-		return;
-	}
-	if (!sv->enabled) {
-		/* a generated unit is the SysV script itself */
-		int native = st && !is_state(st, "generated", "transient");
-		char *what = native && lv && *lv
-			? xasprintf("aegis.service is %s, which overrides its SysV links", st)
-			: native ? xasprintf("aegis is not started at boot (aegis.service is %s)", st)
-				 : xstrdup("aegis is not started at boot (no S link in runlevels 2-5)");
-		add_to(&j->findings, "; ", what);
-		free(what);
-		return;
-	}
-	/* started by its SysV links: the installer links every runlevel 2-5 */
-	struct strbuf miss = STRBUF_INIT;
-	size_t nmiss = 0;
-	for (char level = '2'; level <= '5'; level++)
-		if (!lv || !strchr(lv, level))
-			strbuf_addf(&miss, "%s%c", nmiss++ ? ", " : "", level);
-	if (nmiss) {
-		char *what = xasprintf("aegis has no S link in runlevel%s %s", nmiss > 1 ? "s" : "",
-				       miss.buf);
-		add_to(&j->findings, "; ", what);
-		free(what);
-	} else {
-		j->boot = "S links in runlevels 2-5";
-	}
-	strbuf_release(&miss);
-}
-
 static void server_guard_eval(const struct params *p, const struct check_env *env,
 			      struct check_result *r)
 {
 	const struct param *exempt = params_get(p, "exempt");
-	const struct facts *f = env->f;
-	struct judgement j = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL };
 
 	if (exempt && exempt->v.i) {
 		check_evidence(r, "parameter 'exempt' is true: international-site, gateway-class and "
@@ -219,28 +42,8 @@ static void server_guard_eval(const struct params *p, const struct check_env *en
 		check_pass(r, "server guard not required: the product is exempt");
 		return;
 	}
-
-	judge_processes(f, r, &j);
-	judge_boot(f, r, &j);
-
-	if (j.findings.len) {
-		if (j.unknown.len)
-			check_fail(r, "server guard: %s (also: %s)", j.findings.buf, j.unknown.buf);
-		else
-			check_fail(r, "server guard: %s", j.findings.buf);
-		check_remedy(r, "install Server Guard with the `server-guard` step (or Alibaba Cloud's "
-				"installer) and enable it at boot: `systemctl enable aegis`, or "
-				"/etc/init.d/aegis linked as S*aegis in runlevels 2-5 "
-				"(`chkconfig aegis on`, `update-rc.d aegis defaults`)");
-	} else if (j.unknown.len) {
-		check_error(r, "server guard cannot be judged: %s", j.unknown.buf);
-		check_remedy(r, "gather the facts again: the evidence is missing or cut off");
-	} else {
-		check_pass(r, "server guard runs (%s) and starts at boot (%s)", j.running.buf, j.boot);
-	}
-	strbuf_release(&j.findings);
-	strbuf_release(&j.unknown);
-	strbuf_release(&j.running);
+	/* the judgement the server-guard step shares (lib/server-guard.c) */
+	server_guard_judge(env->f, r, NULL);
 }
 
 const struct check_type check_server_guard = {

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "facts.h"
 #include "profile.h"
 #include "strbuf.h"
 #include "util.h"
@@ -230,4 +232,132 @@ int step_param_bool(const struct params *p, const char *key)
 {
 	const struct param *v = params_get(p, key);
 	return v && v->v.kind == PV_BOOL && v->v.i;
+}
+
+/* ---- reboot ---- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The target's boot_id into *id (owned); a failed command is SR_ERR_REMOTE. */
+static int read_boot_id(struct step_ctx *ctx, int timeout, char **id, struct error *e)
+{
+	struct exec_result res;
+	int ret;
+
+	memset(&res, 0, sizeof(res));
+	ret = step_sh(ctx, "cat /proc/sys/kernel/random/boot_id\n", timeout, 1, &res, e);
+	if (!ret && (res.status != 0 || !res.out.buf || res.out.len < 8))
+		ret = error_set(e, SR_ERR_REMOTE, "cannot read the boot_id of the target (exit %d)",
+				res.status);
+	if (!ret)
+		*id = xstrndup(res.out.buf, strcspn(res.out.buf, " \r\n"));
+	exec_result_release(&res);
+	return ret;
+}
+
+/* Wait s seconds in small slices; SR_ERR_INTERRUPTED on Ctrl-C. */
+static int reboot_pause(struct step_ctx *ctx, double s, struct error *e)
+{
+	for (double t = 0; t < s; t += 0.1) {
+		struct timespec ts = { 0, 100000000L };
+		if (ctx->cancel && *ctx->cancel)
+			return error_set(e, SR_ERR_INTERRUPTED, "interrupted while waiting for the reboot");
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static const char reboot_script[] =
+	"if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then\n"
+	"    systemctl reboot && exit 0\n"
+	"fi\n"
+	"reboot && exit 0\n"
+	"shutdown -r now\n";
+
+int step_reboot_target(struct step_ctx *ctx, int timeout, struct error *e)
+{
+	struct exec_result res;
+	char *before = NULL, *now = NULL;
+	double t0 = mono_s(), deadline = t0 + (timeout > 0 ? timeout : 600);
+	int saved_wait = ctx->reconnect_wait, dropped = 0, ret;
+
+	memset(&res, 0, sizeof(res));
+	ret = read_boot_id(ctx, 30, &before, e);
+	if (ret)
+		goto out;
+	step_say(ctx, "rebooting the target (boot_id %s)", before);
+	ctx->facts_stale = 1;
+	ret = step_sh(ctx, reboot_script, 30, 1, &res, e);
+	if (ret == SR_ERR_CONNECT || ret == SR_ERR_TIMEOUT) {
+		dropped = 1; /* it went down under the command */
+	} else if (ret) {
+		goto out;
+	} else if (res.status != 0) {
+		ret = error_set(e, SR_ERR_REMOTE, "the reboot command failed (exit %d): %.200s",
+				res.status, res.err.buf ? res.err.buf : "");
+		goto out;
+	}
+	for (;;) {
+		double left = deadline - mono_s();
+		if (left < 1) {
+			ret = error_set(e, SR_ERR_TIMEOUT, "the target did not come back with a new boot "
+							   "within %d s",
+					timeout);
+			goto out;
+		}
+		if (dropped) {
+			step_say(ctx, "the target went down; waiting for it to come back");
+			ctx->reconnect_wait = (int)left;
+			ret = step_reconnect(ctx, e);
+			ctx->reconnect_wait = saved_wait;
+			if (ret)
+				goto out;
+			dropped = 0;
+		}
+		free(now);
+		now = NULL;
+		ret = read_boot_id(ctx, 10, &now, e);
+		if (ret == SR_ERR_CONNECT || ret == SR_ERR_TIMEOUT) {
+			dropped = 1;
+			continue;
+		}
+		if (ret)
+			goto out;
+		if (strcmp(now, before)) {
+			step_say(ctx, "the target is back after %.1f s with a new boot (boot_id %s)",
+				 mono_s() - t0, now);
+			ret = 0;
+			goto out;
+		}
+		/* not down yet */
+		ret = reboot_pause(ctx, 1, e);
+		if (ret)
+			goto out;
+	}
+out:
+	ctx->reconnect_wait = saved_wait;
+	exec_result_release(&res);
+	free(before);
+	free(now);
+	return ret;
+}
+
+char *step_reboot_reason(const struct facts *f)
+{
+	const struct facts_reboot *rb = &f->reboot;
+
+	if (rb->kernel_pending == 1)
+		return xasprintf("kernel %s is installed, %s is running",
+				 f->kernels.newest ? f->kernels.newest : "?",
+				 f->uname.release ? f->uname.release : "?");
+	if (rb->required_file == 1)
+		return xstrdup("/var/run/reboot-required exists");
+	if (rb->needs_restarting == 1)
+		return xstrdup("needs-restarting -r says so");
+	return NULL;
 }

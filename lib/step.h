@@ -104,4 +104,25 @@ const char *step_param_str(const struct params *p, const char *key);
 long long step_param_int(const struct params *p, const char *key, long long dflt);
 int step_param_bool(const struct params *p, const char *key);
 
+/*
+ * Reboot the target and wait until it is back with a new boot: read
+ * /proc/sys/kernel/random/boot_id, ask for a reboot (systemctl reboot where
+ * systemd is PID 1, else reboot, else shutdown -r now), wait for the
+ * connection to drop, reconnect (as step_reconnect does, within timeout
+ * seconds in all) and confirm a boot_id other than the first. Progress is
+ * said on ctx->out; ctx->facts_stale is set once the reboot was asked for.
+ * 0, or SR_ERR_REMOTE (the reboot command failed), SR_ERR_TIMEOUT (no new
+ * boot within timeout), SR_ERR_INTERRUPTED (Ctrl-C) or the connection's
+ * error, with e set. For any step that needs a reboot (os-update, reboot;
+ * not named step_reboot: that is the reboot step type's struct, by the
+ * steps/ naming rule).
+ */
+int step_reboot_target(struct step_ctx *ctx, int timeout, struct error *e);
+/*
+ * Why the target of facts f needs a reboot (owned): a newer kernel than the
+ * running one, /var/run/reboot-required, `needs-restarting -r`; NULL when
+ * nothing says so.
+ */
+char *step_reboot_reason(const struct facts *f);
+
 #endif
