@@ -920,19 +920,22 @@ static enum enabled resolve_when(const struct resolved *r, const struct item *it
 
 /*
  * Type an item's parameters and run its type's own rules; out may be NULL to
- * validate only (a definition that a later profile replaced).
+ * validate only (a definition that a later profile replaced). The rules on
+ * values are not applied to an item the profile's variables switch off
+ * (en == ENABLED_NO): its values usually come from variables left empty
+ * while it is off (an installer URL nobody gave); the schema still is.
  */
 static void resolve_params(const struct resolved *r, const struct item *it, const char *kind,
 			   const char *type_name, const struct param_spec *specs,
 			   void (*validate)(const struct params *, const struct type_ctx *),
-			   struct params *out, struct diags *d)
+			   enum enabled en, struct params *out, struct diags *d)
 {
 	struct params tmp = { NULL, 0 };
 	char *owner = xasprintf("%s '%s' (%s)", kind, it->id, type_name);
 	struct type_ctx ctx = { owner, it->node->pos, it->origin->base_dir, d };
 
 	if (!it->with_bad && params_from_yaml(specs, it->with, it->node->pos, &r->vars, owner,
-					      out ? out : &tmp, d) == 0 && validate)
+					      out ? out : &tmp, d) == 0 && validate && en != ENABLED_NO)
 		validate(out ? out : &tmp, &ctx);
 	params_release(&tmp);
 	free(owner);
@@ -955,7 +958,7 @@ static void resolve_items(struct resolved *r, struct diags *d)
 		rs->enabled = resolve_item(r, &s->it, "step", d);
 		if (s->type)
 			resolve_params(r, &s->it, "step", s->type->name, s->type->params, s->type->validate,
-				       &rs->params, d);
+				       rs->enabled, &rs->params, d);
 	}
 	for (size_t i = 0; i < r->nchecks; i++) {
 		struct rcheck *rc = &r->checks[i];
@@ -963,22 +966,22 @@ static void resolve_items(struct resolved *r, struct diags *d)
 		rc->enabled = resolve_item(r, &c->it, "check", d);
 		if (c->type)
 			resolve_params(r, &c->it, "check", c->type->name, c->type->params, c->type->validate,
-				       &rc->params, d);
+				       rc->enabled, &rc->params, d);
 	}
 	/* what a later profile replaced is still part of its file: report its errors too */
 	for (size_t i = 0; i < r->nreplaced_steps; i++) {
 		const struct step *s = r->replaced_steps[i];
-		resolve_item(r, &s->it, "step", d);
+		enum enabled en = resolve_item(r, &s->it, "step", d);
 		if (s->type)
 			resolve_params(r, &s->it, "step", s->type->name, s->type->params, s->type->validate,
-				       NULL, d);
+				       en, NULL, d);
 	}
 	for (size_t i = 0; i < r->nreplaced_checks; i++) {
 		const struct check *c = r->replaced_checks[i];
-		resolve_item(r, &c->it, "check", d);
+		enum enabled en = resolve_item(r, &c->it, "check", d);
 		if (c->type)
 			resolve_params(r, &c->it, "check", c->type->name, c->type->params, c->type->validate,
-				       NULL, d);
+				       en, NULL, d);
 	}
 }
 

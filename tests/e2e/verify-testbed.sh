@@ -35,7 +35,7 @@ cases = list(root.iter("testcase"))
 failed = sorted(c.get("name").split(":")[0] for c in cases if c.find("failure") is not None)
 print(root.tag, len(cases), root.get("failures"), " ".join(failed))' "$SR_TMP/fresh.xml")
 check_eq "JUnit XML: testsuites, a testcase per check, the same failures" \
-	"testsuites 10 5 $(failing "$SR_TMP/fresh.json")" "$junit"
+	"testsuites 11 5 $(failing "$SR_TMP/fresh.json")" "$junit"
 evidence "$SR_TMP/fresh.json" security-updates >"$SR_TMP/ev"
 grep -q '^openssl .* -> .*-security.*\[security\]$' "$SR_TMP/ev" && pass "openssl's pending security fix is named" ||
 	fail "no openssl line in the security-updates evidence"

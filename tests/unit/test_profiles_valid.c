@@ -18,6 +18,9 @@
 #include "plan.h"
 #include "profile.h"
 #include "types.h"
+#include "util.h"
+
+#define SHA_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static char *data_path(const char *rel)
 {
@@ -603,9 +606,9 @@ static void test_bundled_linux_base(void **state)
 	assert_null(f.r->top->base_dir);
 	assert_string_equal(f.r->top->source, "bundled:linux-base.yaml");
 	assert_int_equal(f.r->nsteps, 1);
-	assert_string_equal(f.r->steps[0].def->it.id, "wait-cloud-init");
-	assert_int_equal(f.r->steps[0].enabled, ENABLED_ON_TARGET);
-	assert_int_equal(param(&f.r->steps[0].params, "timeout")->v.i, 900);
+	assert_string_equal(f.r->steps[0].def->it.id, "wait-ready");
+	assert_int_equal(f.r->steps[0].enabled, ENABLED_YES);
+	assert_int_equal(param(&f.r->steps[0].params, "timeout")->v.i, 600);
 	assert_int_equal(f.r->nchecks, 2);
 	assert_string_equal(f.r->checks[0].def->it.id, "malicious-programs");
 	assert_string_equal(f.r->checks[0].def->it.type_name, "malware");
@@ -629,8 +632,16 @@ static void test_bundled_alibaba(void **state)
 	assert_string_equal(f.r->chain[0]->name, "linux-base");
 	assert_string_equal(f.r->chain[1]->name, "alibaba-marketplace");
 
-	static const char *const steps[] = {
-		"wait-cloud-init", "security-updates-apt", "security-updates-rpm", "security-updates-zypper",
+	static const struct {
+		const char *id, *type;
+		enum enabled enabled;
+	} steps[] = {
+		{ "wait-ready", "wait-ready", ENABLED_YES },
+		{ "os-updates", "os-update", ENABLED_ON_TARGET },
+		/* off until the vendor gives the installer's URL, or a web application */
+		{ "server-guard-install", "server-guard", ENABLED_NO },
+		{ "webapp-first-login-reset", "webapp-first-login", ENABLED_NO },
+		{ "pre-capture-cleanup", "cleanup", ENABLED_YES },
 	};
 	/* every numbered clause it checks automatically, in order */
 	static const struct {
@@ -646,14 +657,16 @@ static void test_bundled_alibaba(void **state)
 		{ "os-maintained", "os-maintained", "1.1-4" },
 		{ "third-party-maintained", "third-party-maintained", "2.1-2" },
 		{ "official-sources", "package-sources", "2.1-4" },
+		{ "webapp-first-login", "webapp-first-login", "2.2.2-4" },
 	};
-	assert_int_equal(f.r->nsteps, 4);
-	for (size_t i = 0; i < 4; i++) {
-		assert_string_equal(f.r->steps[i].def->it.id, steps[i]);
-		assert_int_equal(f.r->steps[i].enabled, ENABLED_ON_TARGET);
+	assert_int_equal(f.r->nsteps, ARRAY_SIZE(steps));
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		assert_string_equal(f.r->steps[i].def->it.id, steps[i].id);
+		assert_string_equal(f.r->steps[i].def->it.type_name, steps[i].type);
+		assert_int_equal(f.r->steps[i].enabled, steps[i].enabled);
 	}
-	assert_int_equal(f.r->nchecks, 10);
-	for (size_t i = 0; i < 10; i++) {
+	assert_int_equal(f.r->nchecks, ARRAY_SIZE(checks));
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
 		assert_string_equal(f.r->checks[i].def->it.id, checks[i].id);
 		assert_string_equal(f.r->checks[i].def->it.type_name, checks[i].type);
 		if (checks[i].ref)
@@ -661,7 +674,8 @@ static void test_bundled_alibaba(void **state)
 		assert_int_equal(f.r->checks[i].enabled, ENABLED_YES);
 		assert_null(f.r->checks[i].waiver);
 	}
-	assert_int_equal(param(&step(f.r, "security-updates-apt")->params, "timeout")->v.i, 3600);
+	assert_int_equal(param(&step(f.r, "os-updates")->params, "timeout")->v.i, 3600);
+	assert_string_equal(param(&step(f.r, "os-updates")->params, "scope")->v.s, "all");
 	assert_int_equal(param(&check(f.r, "server-guard")->params, "exempt")->v.i, 0);
 	assert_string_equal(param(&check(f.r, "security-updates")->params, "scope")->v.s, "security");
 	assert_string_equal(param(&check(f.r, "important-components")->params, "components")->v.s,
@@ -673,6 +687,15 @@ static void test_bundled_alibaba(void **state)
 	static const char *const exempt[] = { "server_guard_exempt=true", NULL };
 	load_ok(&f, "alibaba-marketplace", 1, exempt);
 	assert_int_equal(param(&check(f.r, "server-guard")->params, "exempt")->v.i, 1);
+	unload(&f);
+
+	/* with its URL the Server Guard step runs, and its digest must be pinned */
+	static const char *const sg[] = { "server_guard_url=https://example.test/install",
+					  "server_guard_sha256=" SHA_A, NULL };
+	load_ok(&f, "alibaba-marketplace", 1, sg);
+	assert_int_equal(step(f.r, "server-guard-install")->enabled, ENABLED_YES);
+	assert_string_equal(param(&step(f.r, "server-guard-install")->params, "install_code_env")->v.s,
+			    "SHELFREADY_SERVER_GUARD_CODE");
 	unload(&f);
 }
 
