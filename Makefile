@@ -159,7 +159,7 @@ $(B)/tests/fuzz_replay_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/repla
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(GEN_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
-		-fsanitize=fuzzer,address,undefined -Ilib -I$(B)/gen $(DEP_CFLAGS) \
+		-DSHELFREADY_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined -Ilib -I$(B)/gen $(DEP_CFLAGS) \
 		-o $@ $< $(LIB_SRC) $(GEN_SRC) $(DEP_LIBS) -lpthread
 
 # a driver for the SSH transport in end-to-end tests

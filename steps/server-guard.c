@@ -76,7 +76,8 @@ static const struct param_spec server_guard_params[] = {
 	  "everywhere, sent on stdin, in the installer's arguments on the target only)",
 	  NULL, 0, 0 },
 	{ "ca_file", PK_STRING, 0, NULL,
-	  "trust the CAs of this PEM file (relative to the profile) instead of the system store",
+	  "trust the CAs of this PEM file (relative to the profile) instead of the system store; "
+	  "empty: the system store",
 	  NULL, 0, 0 },
 	{ "timeout", PK_DURATION, 0, "10m",
 	  "time limit of each download attempt and of the installer's run", NULL, 1, 86400 },
@@ -162,11 +163,10 @@ static void server_guard_validate(const struct params *p, const struct type_ctx 
 				   "%s: " PLACEHOLDER " needs 'install_code_env' (the environment "
 				   "variable holding the install code)",
 				   ctx->owner);
-	if (ca) {
+	/* empty: the system's CAs, so that a variable can leave it unset */
+	if (ca && *ca->v.s) {
 		struct stat st;
-		if (!*ca->v.s) {
-			diag_error(ctx->d, ca->v.pos, "%s: 'ca_file' is empty", ctx->owner);
-		} else if (ca->v.s[0] != '/' && !ctx->base_dir) {
+		if (ca->v.s[0] != '/' && !ctx->base_dir) {
 			diag_error(ctx->d, ca->v.pos,
 				   "%s: a bundled profile cannot refer to a local file by a relative path",
 				   ctx->owner);
@@ -383,7 +383,7 @@ static int fetch(const struct params *p, struct step_ctx *ctx, char **data, size
 	o.stall_s = timeout < 30 ? (long)timeout : 30;
 	o.max_bytes = INSTALLER_MAX;
 	o.retries = (int)step_param_int(p, "retries", 2);
-	if (ca)
+	if (ca && *ca)
 		ca_path = ca[0] == '/' || !ctx->base_dir ? xstrdup(ca)
 							  : xasprintf("%s/%s", ctx->base_dir, ca);
 	o.ca_file = ca_path;

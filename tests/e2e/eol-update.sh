@@ -7,28 +7,17 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 SR=${SHELFREADY:-$SR_ROOT/build/shelfready}
-HTTPD=$SR_ROOT/tests/tools/httpd.py
 DATA=$SR_ROOT/data/eol
 WWW=$SR_TMP/www
 CACHE=$SR_TMP/cache
 RULES=$SR_TMP/rules.json
 REQS=$SR_TMP/requests.log
 
-# serve NAME [--tls CERT KEY]: start a server on the files in $WWW; sets URL_NAME
+# serve NAME [--tls CERT KEY]: serve the files in $WWW; its port in $SR_TMP/NAME.port
 serve() {
-    _name=$1
+    _n=$1
     shift
-    rm -f "$SR_TMP/$_name.port"
-    python3 "$HTTPD" --root "$WWW" --port-file "$SR_TMP/$_name.port" --log "$REQS" \
-        --rules "$RULES" "$@" </dev/null >>"$SR_LOG" 2>&1 &
-    echo $! >"$SR_TMP/$_name.pid"
-    defer "kill $! 2>/dev/null"
-    _i=0
-    while [ ! -s "$SR_TMP/$_name.port" ] && [ $_i -lt 100 ]; do
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    [ -s "$SR_TMP/$_name.port" ] || { fail "the $_name server did not start"; finish; }
+    http_serve "$_n" "$WWW" --log "$REQS" --rules "$RULES" "$@"
 }
 # requests PATH STATUS: how many requests for PATH were answered with STATUS
 requests() { grep -c "\"path\": \"$1\".*\"status\": $2" "$REQS"; }

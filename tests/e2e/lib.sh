@@ -196,6 +196,25 @@ procs_rooted_at() {
 
 now_ms() { date +%s%3N; }
 
+# http_serve NAME DIR [OPTION...]: a real HTTP(S) server on loopback
+# (tests/tools/httpd.py: --log, --rules, --tls CERT KEY) serving the files in
+# DIR, stopped at the end of the test; its port is in $SR_TMP/NAME.port.
+http_serve() {
+    _name=$1
+    _dir=$2
+    shift 2
+    rm -f "$SR_TMP/$_name.port"
+    python3 "$SR_ROOT/tests/tools/httpd.py" --root "$_dir" --port-file "$SR_TMP/$_name.port" \
+        "$@" </dev/null >>"$SR_LOG" 2>&1 &
+    defer "kill $! 2>/dev/null"
+    _i=0
+    while [ ! -s "$SR_TMP/$_name.port" ] && [ $_i -lt 100 ]; do
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    [ -s "$SR_TMP/$_name.port" ] || { fail "the $_name server did not start"; finish; }
+}
+
 # run STATUS CMD...: run CMD with stdout and stderr in $SR_TMP/out and
 # $SR_TMP/err (both logged, and appended to $ALL_OUT when that is set), its
 # time in ELAPSED (ms); pass when it exits with STATUS.

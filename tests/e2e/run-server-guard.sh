@@ -14,7 +14,6 @@
 . "$(dirname "$0")/lib.sh"
 require_root
 SR=${SHELFREADY:-$SR_ROOT/build/shelfready}
-HTTPD=$SR_ROOT/tests/tools/httpd.py
 INSTALLER=$SR_ROOT/tests/data/server-guard/installer.sh
 WWW=$SR_TMP/www
 RULES=$SR_TMP/rules.json
@@ -27,19 +26,11 @@ mkdir -p "$WWW" "$REPORTS"
 
 [ -f "$INSTALLER" ] || { fail "the stand-in installer $INSTALLER is missing"; finish; }
 
-# serve NAME [--tls CERT KEY]: start a server on the files in $WWW; its port in $SR_TMP/NAME.port
+# serve NAME [--tls CERT KEY]: serve the files in $WWW; its port in $SR_TMP/NAME.port
 serve() {
-    _name=$1
+    _n=$1
     shift
-    python3 "$HTTPD" --root "$WWW" --port-file "$SR_TMP/$_name.port" --log "$REQS" \
-        --rules "$RULES" "$@" </dev/null >>"$SR_LOG" 2>&1 &
-    defer "kill $! 2>/dev/null"
-    _i=0
-    while [ ! -s "$SR_TMP/$_name.port" ] && [ $_i -lt 100 ]; do
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    [ -s "$SR_TMP/$_name.port" ] || { fail "the $_name server did not start"; finish; }
+    http_serve "$_n" "$WWW" --log "$REQS" --rules "$RULES" "$@"
 }
 # requests PATH: how many requests for PATH the server got
 requests() { grep -c "\"path\": \"$1\"" "$REQS"; }
