@@ -16,6 +16,7 @@
 VERSION = 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 FUZZ_CC ?= clang
 PKG_CONFIG ?= pkg-config
@@ -82,12 +83,12 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 UNIT_HELPER = $(B)/obj/tests/unit/helpers.o
 
-.PHONY: all deps test unit e2e demo fuzz fuzz-replay install uninstall clean check-tables
+.PHONY: all deps test unit e2e demo fuzz fuzz-replay install uninstall clean check-tables docs
 .DEFAULT_GOAL := all
 # keep objects that pattern chains would otherwise delete as intermediate
 .PRECIOUS: $(B)/obj/%.o $(B)/obj/tests/%.o
 
-all: $(B)/shelfready
+all: $(B)/shelfready $(B)/shelfready.1
 
 # Rebuild everything when the flags change (sanitizers on or off, ...).
 $(B)/FLAGS: FORCE
@@ -193,12 +194,20 @@ demo: deps
 	$(MAKE) all
 	sh scripts/demo.sh
 
-install: $(B)/shelfready
-	install -d $(DESTDIR)$(BINDIR)
+# the man page and the type reference come from the command and type tables
+$(B)/shelfready.1: $(B)/shelfready
+	$(QUIET_GEN)$(B)/shelfready doc --man >$@+ && mv $@+ $@
+
+docs: $(B)/shelfready
+	sh scripts/gen-docs.sh $(B)/shelfready
+
+install: $(B)/shelfready $(B)/shelfready.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(B)/shelfready $(DESTDIR)$(BINDIR)/shelfready
+	install -m 0644 $(B)/shelfready.1 $(DESTDIR)$(MANDIR)/man1/shelfready.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/shelfready
+	rm -f $(DESTDIR)$(BINDIR)/shelfready $(DESTDIR)$(MANDIR)/man1/shelfready.1
 
 clean:
 	rm -rf $(B)

@@ -54,14 +54,21 @@ static void md_cell(struct strbuf *sb, const char *s)
 	}
 }
 
-static void md_type(struct strbuf *sb, const char *name, const char *summary,
+static void md_type(struct strbuf *sb, const char *name, const char *summary, const char *doc,
 		    const struct param_spec *params)
 {
 	struct strbuf kind = STRBUF_INIT;
 
 	strbuf_addf(sb, "### %s\n\n", name);
-	md_cell(sb, summary);
+	/* the summary is written for the terminal, lowercase; a sentence here */
+	if (summary && *summary) {
+		char first[2] = { (char)(*summary >= 'a' && *summary <= 'z' ? *summary - 32 : *summary), 0 };
+		strbuf_addstr(sb, first);
+		md_cell(sb, summary + 1);
+	}
 	strbuf_addstr(sb, ".\n\n");
+	if (doc)
+		strbuf_addf(sb, "%s\n\n", doc);
 	if (!params || !params[0].key) {
 		strbuf_addstr(sb, "No parameters.\n\n");
 		return;
@@ -95,13 +102,15 @@ void typedoc_markdown(struct strbuf *sb)
 			  "holding secrets: `run` refuses to start when one is unset, and masks the\n"
 			  "values in everything it shows.\n\n");
 	for (size_t i = 0; step_types[i]; i++)
-		md_type(sb, step_types[i]->name, step_types[i]->summary, step_types[i]->params);
+		md_type(sb, step_types[i]->name, step_types[i]->summary, step_types[i]->doc,
+			step_types[i]->params);
 	strbuf_addstr(sb, "## Check types\n\n"
 			  "Checks under `verify` judge the gathered facts in C: pass, fail, or error\n"
 			  "when the evidence is missing or stale (never pass), with the evidence they\n"
 			  "saw and a remediation hint.\n\n");
 	for (size_t i = 0; check_types[i]; i++)
-		md_type(sb, check_types[i]->name, check_types[i]->summary, check_types[i]->params);
+		md_type(sb, check_types[i]->name, check_types[i]->summary, check_types[i]->doc,
+			check_types[i]->params);
 }
 
 void roff_text(struct strbuf *sb, const char *s)

@@ -24,6 +24,7 @@ struct step_result;
 struct step_type {
 	const char *name;
 	const char *summary;
+	const char *doc; /* Markdown paragraphs for the reference (docs/profiles.md); may be NULL */
 	const struct param_spec *params; /* ends with PARAM_END */
 	/* rules across parameters that the schema cannot say; may be NULL */
 	void (*validate)(const struct params *p, const struct type_ctx *ctx);
@@ -40,6 +41,7 @@ struct check_env;
 struct check_type {
 	const char *name;
 	const char *summary;
+	const char *doc; /* as for step types */
 	const struct param_spec *params;
 	void (*validate)(const struct params *p, const struct type_ctx *ctx);
 	/*

@@ -13,8 +13,9 @@ PKGS="$PKGS debootstrap openssh-client iproute2 procps util-linux ca-certificate
 # the userspace delay relay of testbed.sh --delay, on kernels without netem;
 # JSON checks in e2e tests; the shells the gather script must run under
 PKGS="$PKGS python3 dash busybox"
-# certificates for the loopback HTTPS server of the download tests
-PKGS="$PKGS openssl"
+# certificates for the loopback HTTPS server of the download tests; the man
+# page's check
+PKGS="$PKGS openssl groff-base"
 # Packer 1.6.6 for the end-to-end test of the Packer integration
 PKGS="$PKGS packer"
 

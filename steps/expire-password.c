@@ -452,6 +452,25 @@ const struct step_type step_expire_password = {
 	.name = "expire-password",
 	.summary = "make accounts change their password at the next login; optionally turn "
 		   "password login off in sshd",
+	.doc =
+		"Make OS accounts change their password at the next login (`chage -d 0`, else "
+		"`passwd -e`). Which accounts need it comes from the facts: one whose password is "
+		"locked (`!` or `*`: key-only or disabled) or empty has nothing to expire and is "
+		"skipped, and the summary names it; one whose last change is already 0 is done. "
+		"An account that does not exist fails the step before anything changes. Expiring "
+		"the account shelfready logs in as makes sshd refuse it later sessions without a "
+		"terminal (this run goes on): make it the last step, or connect as another user.\n\n"
+		"With `disable_password_login: true` (marketplaces that forbid password login), "
+		"`PasswordAuthentication no` (and `KbdInteractiveAuthentication no`, "
+		"`ChallengeResponseAuthentication no` where this sshd has them, unless "
+		"`AuthenticationMethods` is set) goes into "
+		"`/etc/ssh/sshd_config.d/00-shelfready-no-password-login.conf` when `sshd_config` "
+		"includes that directory, otherwise at the top of `sshd_config` (with a backup); "
+		"sshd keeps the first value it reads. `sshd -t` must accept the result and `sshd "
+		"-T` must show it in effect, or the old files come back and the step fails. sshd "
+		"is then reloaded (`systemctl reload`, else SIGHUP to its pid file's process): "
+		"sessions, the one in use included, stay up.\n\n"
+		"One of the two is required.",
 	.params = expire_password_params,
 	.validate = expire_password_validate,
 	.apply = expire_password_apply,

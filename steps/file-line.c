@@ -648,6 +648,14 @@ out:
 const struct step_type step_file_line = {
 	.name = "file-line",
 	.summary = "make sure a line is in a file (or is not), or replace the line matching a regexp",
+	.doc =
+		"Make sure a line is in a file, replace the line that matches a regular "
+		"expression, or remove lines. The edit is computed by shelfready from the file's "
+		"bytes, so `line` and `regexp` are data whatever they hold (quotes, `$(...)`, "
+		"slashes, UTF-8); a last line without a newline gets one before an appended line. "
+		"The new file goes to a temporary name beside the old one, gets its owner and "
+		"mode, and is renamed over it (a symbolic link is followed). A file larger than 1 "
+		"MiB, or with NUL bytes, is refused.",
 	.params = file_line_params,
 	.validate = file_line_validate,
 	.apply = file_line_apply,

@@ -602,6 +602,17 @@ out:
 const struct step_type step_package = {
 	.name = "package",
 	.summary = "install, upgrade or remove packages with the target's package manager",
+	.doc =
+		"Install (`present`), install or upgrade to the newest available version "
+		"(`latest`), or remove (`absent`) packages with the package manager the facts "
+		"name: `apt-get` (non-interactive, keeping changed configuration files), `dnf`, "
+		"`yum`, `zypper` or `apk`. What is installed and what has a pending update come "
+		"from the facts; only the packages that need it are passed on. A package lock "
+		"held by another process is waited for (`lock_timeout`). The package manager runs "
+		"detached from the SSH session with its output in a log that is followed: if the "
+		"connection drops, dpkg or rpm is not interrupted, and the step connects again "
+		"and waits for it. Afterwards each package's state is queried; an unknown package "
+		"fails the step with the package manager's message.",
 	.params = package_params,
 	.validate = package_validate,
 	.apply = package_apply,

@@ -279,6 +279,15 @@ out:
 const struct step_type step_script = {
 	.name = "script",
 	.summary = "upload a local file or inline text to the target and run it",
+	.doc =
+		"Exactly one of `inline` and `file`; a `file` is relative to the profile and must "
+		"exist (bundled profiles cannot use `file`). The script travels on the exec "
+		"channel's standard input into a private temporary directory on the target, runs "
+		"there with `interpreter`, its `args`, `env` and `secret_env`, and is removed. A "
+		"script is not idempotent by itself: `creates` (a path) and `unless` (a command) "
+		"say when there is nothing to do, so that a second run reports ok. With "
+		"`expect_disconnect`, a connection the script drops (a reboot, an sshd restart) is "
+		"connected to again and the step counts as changed.",
 	.params = script_params,
 	.validate = script_validate,
 	.apply = script_apply,

@@ -465,6 +465,18 @@ out:
 const struct step_type step_service = {
 	.name = "service",
 	.summary = "start, stop, restart or reload a service; enable or disable it at boot",
+	.doc =
+		"A service's state and whether it starts at boot. With systemd as PID 1 it uses "
+		"`systemctl`; otherwise the SysV script `/etc/init.d/NAME` (`start`, `stop`, "
+		"`restart`, `reload` or `force-reload`, `status`), enabled with `update-rc.d`, "
+		"`chkconfig`, or rc links in runlevels 2-5 made by hand. Whether it starts at "
+		"boot comes from the facts, whether it runs from a status probe; after acting, "
+		"both are checked again. `started` and `stopped` are states (nothing to do when "
+		"the service is in them); `restarted` and `reloaded` are actions that always run "
+		"and report `changed` (a stopped service is started). A masked unit cannot be "
+		"started or enabled, a static one cannot be enabled; a SysV script without a "
+		"usable `status` cannot be judged started or stopped.\n\n"
+		"One of `state` and `enabled` is required.",
 	.params = service_params,
 	.validate = service_validate,
 	.apply = service_apply,

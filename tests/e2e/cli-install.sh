@@ -16,6 +16,15 @@ case $out in
 *alibaba-marketplace*linux-base*) pass "bundled profiles listed from /" ;;
 *) fail "installed binary does not list the bundled profiles" ;;
 esac
+man=$dest/usr/share/man/man1/shelfready.1
+check -m "the man page is installed" test -s "$man"
+log "+ groff -man -ww -z $man"
+warnings=$(groff -man -ww -z "$man" 2>&1)
+check_eq "the man page renders without warnings" "" "$warnings"
+for c in $("$bin" --help | sed -n 's/^  \([a-z]*\) .*/\1/p'); do
+    grep -q "^\.SS \"$c\"" "$man" || fail "the man page lacks the command '$c'"
+done
+pass "the man page has a section for every command"
 log "+ (cd / && $bin lint alibaba-marketplace)"
 (cd / && env -i PATH=/usr/bin:/bin "$bin" lint alibaba-marketplace) && pass "bundled profile lints clean" ||
 	fail "bundled profile does not lint from /"
@@ -31,4 +40,6 @@ else
 	pass "a changed profile regenerates $gen"
 fi
 check -m "rebuild" make --no-print-directory "$B/shelfready"
+# docs/profiles.md's type reference is what the tables say
+check -m "docs/profiles.md is current (make docs)" sh scripts/gen-docs.sh --check "$B/shelfready"
 finish
