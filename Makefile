@@ -83,7 +83,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 UNIT_HELPER = $(B)/obj/tests/unit/helpers.o
 
-.PHONY: all deps test unit e2e demo fuzz fuzz-replay install uninstall clean check-tables docs
+.PHONY: all deps test unit e2e demo fuzz fuzz-replay install uninstall clean check-tables docs deb
 .DEFAULT_GOAL := all
 # keep objects that pattern chains would otherwise delete as intermediate
 .PRECIOUS: $(B)/obj/%.o $(B)/obj/tests/%.o
@@ -205,6 +205,10 @@ install: $(B)/shelfready $(B)/shelfready.1
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(B)/shelfready $(DESTDIR)$(BINDIR)/shelfready
 	install -m 0644 $(B)/shelfready.1 $(DESTDIR)$(MANDIR)/man1/shelfready.1
+
+# a Debian package: build/shelfready_VERSION_ARCH.deb (scripts/mkdeb.sh)
+deb: $(B)/shelfready $(B)/shelfready.1
+	sh scripts/mkdeb.sh $(B) $(VERSION)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/shelfready $(DESTDIR)$(MANDIR)/man1/shelfready.1

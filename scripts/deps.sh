@@ -16,6 +16,8 @@ PKGS="$PKGS python3 dash busybox"
 # certificates for the loopback HTTPS server of the download tests; the man
 # page's check
 PKGS="$PKGS openssl groff-base"
+# make deb (dpkg-shlibdeps)
+PKGS="$PKGS dpkg-dev"
 # Packer 1.6.6 for the end-to-end test of the Packer integration
 PKGS="$PKGS packer"
 
