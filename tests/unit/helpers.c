@@ -70,25 +70,26 @@ struct facts *test_facts_from_transcript(const char *name)
 	return f;
 }
 
-int test_check_params(const struct check_type *t, const char *id, const char *with,
-		      struct params *out, struct diags *d)
+/* Type with against specs and run validate, as the loader does for an item. */
+static int type_params(const char *owner, const struct param_spec *specs,
+		       void (*validate)(const struct params *, const struct type_ctx *),
+		       const char *base_dir, const char *with, struct params *out, struct diags *d)
 {
 	struct ydoc *doc = NULL;
 	struct vars vars;
 	struct params p = { NULL, 0 };
 	struct srcpos at = { "p.yaml", 1, 1 };
-	char *owner = xasprintf("check '%s' (%s)", id, t->name);
 	size_t errors = d->errors;
 	int ret = -1;
 
 	vars_init(&vars);
 	if (with && ytree_parse("w.yaml", with, strlen(with), &doc, d) < 0)
 		goto out;
-	if (params_from_yaml(t->params, doc ? doc->root : NULL, at, &vars, owner, &p, d) < 0)
+	if (params_from_yaml(specs, doc ? doc->root : NULL, at, &vars, owner, &p, d) < 0)
 		goto out;
-	if (t->validate) {
-		struct type_ctx ctx = { owner, at, NULL, d };
-		t->validate(&p, &ctx);
+	if (validate) {
+		struct type_ctx ctx = { owner, at, base_dir, d };
+		validate(&p, &ctx);
 	}
 	if (d->errors > errors) {
 		params_release(&p);
@@ -99,6 +100,23 @@ int test_check_params(const struct check_type *t, const char *id, const char *wi
 out:
 	ydoc_free(doc);
 	vars_release(&vars);
+	return ret;
+}
+
+int test_check_params(const struct check_type *t, const char *id, const char *with,
+		      struct params *out, struct diags *d)
+{
+	char *owner = xasprintf("check '%s' (%s)", id, t->name);
+	int ret = type_params(owner, t->params, t->validate, NULL, with, out, d);
+	free(owner);
+	return ret;
+}
+
+int test_step_params(const struct step_type *t, const char *id, const char *base_dir,
+		     const char *with, struct params *out, struct diags *d)
+{
+	char *owner = xasprintf("step '%s' (%s)", id, t->name);
+	int ret = type_params(owner, t->params, t->validate, base_dir, with, out, d);
 	free(owner);
 	return ret;
 }

@@ -40,6 +40,14 @@ struct check_type;
 struct check_result;
 struct params;
 
+struct step_type;
+/*
+ * A step's `with` text typed and validated as the loader does it, the step
+ * named id, local files relative to base_dir (NULL: a bundled profile);
+ * messages say "w.yaml:LINE:COL". 0 and *out, or -1 with messages in d.
+ */
+int test_step_params(const struct step_type *t, const char *id, const char *base_dir,
+		     const char *with, struct params *out, struct diags *d);
 /*
  * The parameters of check type t from a YAML `with:` mapping (NULL: none),
  * typed and then validated by the type, as lint does; messages name the check

@@ -33,31 +33,7 @@ enum step_status cleanup_judge(const char *out, size_t len, int dry_run, char **
 /* Type and validate `with` (YAML, NULL: none) as lint does; 0 and *out, or -1. */
 static int step_params(const char *with, struct params *out, struct diags *d)
 {
-	struct ydoc *doc = NULL;
-	struct vars vars;
-	struct params p = { NULL, 0 };
-	struct srcpos at = { "p.yaml", 1, 1 };
-	const char *owner = "step 'c' (cleanup)";
-	size_t errors = d->errors;
-	int ret = -1;
-
-	vars_init(&vars);
-	if (with && ytree_parse("w.yaml", with, strlen(with), &doc, d) < 0)
-		goto out;
-	if (params_from_yaml(step_cleanup.params, doc ? doc->root : NULL, at, &vars, owner, &p, d) < 0)
-		goto out;
-	struct type_ctx ctx = { owner, at, NULL, d };
-	step_cleanup.validate(&p, &ctx);
-	if (d->errors > errors) {
-		params_release(&p);
-		goto out;
-	}
-	*out = p;
-	ret = 0;
-out:
-	ydoc_free(doc);
-	vars_release(&vars);
-	return ret;
+	return test_step_params(&step_cleanup, "c", NULL, with, out, d);
 }
 
 static void params_ok(const char *with, struct params *out)

@@ -28,32 +28,7 @@
 
 static int params_of(const char *with, struct params *out, struct diags *d)
 {
-	struct ydoc *doc = NULL;
-	struct vars vars;
-	struct params p = { NULL, 0 };
-	struct srcpos at = { "p.yaml", 1, 1 };
-	const char *owner = "step 'ep' (expire-password)";
-	size_t errors = d->errors;
-	int ret = -1;
-
-	vars_init(&vars);
-	if (ytree_parse("w.yaml", with, strlen(with), &doc, d) < 0)
-		goto out;
-	if (params_from_yaml(step_expire_password.params, doc ? doc->root : NULL, at, &vars, owner,
-			     &p, d) < 0)
-		goto out;
-	struct type_ctx ctx = { owner, at, NULL, d };
-	step_expire_password.validate(&p, &ctx);
-	if (d->errors > errors) {
-		params_release(&p);
-		goto out;
-	}
-	*out = p;
-	ret = 0;
-out:
-	ydoc_free(doc);
-	vars_release(&vars);
-	return ret;
+	return test_step_params(&step_expire_password, "ep", NULL, with, out, d);
 }
 
 #define BAD_NAME "in 'users' of step 'ep' (expire-password) is not a valid account name"

@@ -131,33 +131,7 @@ static const struct row rows[] = {
 /* The step's parameters from YAML, as lint validates them. */
 static int step_params(const char *with, struct params *out, struct diags *d)
 {
-	struct ydoc *doc = NULL;
-	struct vars vars;
-	struct params p = { NULL, 0 };
-	struct srcpos at = { "p.yaml", 1, 1 };
-	const char *owner = "step 'u' (os-update)";
-	size_t errors = d->errors;
-	int ret = -1;
-
-	vars_init(&vars);
-	if (with && ytree_parse("w.yaml", with, strlen(with), &doc, d) < 0)
-		goto out;
-	if (params_from_yaml(step_os_update.params, doc ? doc->root : NULL, at, &vars, owner, &p, d) < 0)
-		goto out;
-	if (step_os_update.validate) {
-		struct type_ctx ctx = { owner, at, NULL, d };
-		step_os_update.validate(&p, &ctx);
-	}
-	if (d->errors > errors) {
-		params_release(&p);
-		goto out;
-	}
-	*out = p;
-	ret = 0;
-out:
-	ydoc_free(doc);
-	vars_release(&vars);
-	return ret;
+	return test_step_params(&step_os_update, "u", NULL, with, out, d);
 }
 
 /* Does sh -n accept script? */

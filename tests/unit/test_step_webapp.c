@@ -40,31 +40,7 @@ enum step_status webapp_first_login_judge(const char *name, const char *out, siz
 /* Type and validate `with` as lint does, the profile in base_dir (NULL: bundled). */
 static int step_params(const char *with, const char *base_dir, struct params *out, struct diags *d)
 {
-	struct ydoc *doc = NULL;
-	struct vars vars;
-	struct params p = { NULL, 0 };
-	struct srcpos at = { "p.yaml", 1, 1 };
-	size_t errors = d->errors;
-	int ret = -1;
-
-	vars_init(&vars);
-	if (with && ytree_parse("w.yaml", with, strlen(with), &doc, d) < 0)
-		goto out;
-	if (params_from_yaml(step_webapp_first_login.params, doc ? doc->root : NULL, at, &vars, OWNER,
-			     &p, d) < 0)
-		goto out;
-	struct type_ctx ctx = { OWNER, at, base_dir, d };
-	step_webapp_first_login.validate(&p, &ctx);
-	if (d->errors > errors) {
-		params_release(&p);
-		goto out;
-	}
-	*out = p;
-	ret = 0;
-out:
-	ydoc_free(doc);
-	vars_release(&vars);
-	return ret;
+	return test_step_params(&step_webapp_first_login, "w", base_dir, with, out, d);
 }
 
 static void params_ok(const char *with, struct params *out)
