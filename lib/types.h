@@ -20,6 +20,8 @@ struct type_ctx {
 
 struct step_ctx;
 struct step_result;
+struct emit_ctx;
+struct strbuf;
 
 struct step_type {
 	const char *name;
@@ -33,6 +35,14 @@ struct step_type {
 	 * ok, changed, skipped or failed (lib/step.h). NULL: not runnable yet.
 	 */
 	void (*apply)(const struct params *p, struct step_ctx *ctx, struct step_result *r);
+	/*
+	 * For `emit` (lib/emit.h): append to sh the body of a POSIX shell
+	 * function that performs the step on the machine itself. 0, or -1 with
+	 * *err (owned) saying why it cannot be done without the controller.
+	 * NULL: the type cannot be emitted.
+	 */
+	int (*emit)(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+		    char **err);
 };
 
 struct check_result;
