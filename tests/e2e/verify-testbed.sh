@@ -19,7 +19,7 @@ evidence() { json "$1" "'\\n'.join(e for c in d['checks'] if c['id'] == '$2' for
 # shellcheck disable=SC2086
 run 1 "$SR" verify -p alibaba-marketplace --no-refresh $conn --report text \
 	--report "json=$SR_TMP/fresh.json" --report "junit=$SR_TMP/fresh.xml" \
-	--save-facts "$SR_TMP/fresh-facts.json"
+	--report "html=$SR_TMP/fresh.html" --save-facts "$SR_TMP/fresh-facts.json"
 check_eq "report schema" shelfready.report/1 "$(json "$SR_TMP/fresh.json" 'd["schema"]')"
 check_eq "not compliant" False "$(json "$SR_TMP/fresh.json" 'd["compliant"]')"
 # what a minimal Debian 12 build VM fails, and rightly (docs/profiles/alibaba-marketplace.md)
@@ -36,6 +36,11 @@ failed = sorted(c.get("name").split(":")[0] for c in cases if c.find("failure") 
 print(root.tag, len(cases), root.get("failures"), " ".join(failed))' "$SR_TMP/fresh.xml")
 check_eq "JUnit XML: testsuites, a testcase per check, the same failures" \
 	"testsuites 11 5 $(failing "$SR_TMP/fresh.json")" "$junit"
+# the HTML report is one self-contained file: well-formed, nothing external
+check -m "the HTML report is self-contained" python3 "$SR_ROOT/tests/tools/check-html.py" "$SR_TMP/fresh.html"
+for id in $(failing "$SR_TMP/fresh.json"); do
+	grep -q "$id" "$SR_TMP/fresh.html" || fail "the HTML report does not name the failing check $id"
+done
 evidence "$SR_TMP/fresh.json" security-updates >"$SR_TMP/ev"
 grep -q '^openssl .* -> .*-security.*\[security\]$' "$SR_TMP/ev" && pass "openssl's pending security fix is named" ||
 	fail "no openssl line in the security-updates evidence"
