@@ -53,6 +53,7 @@
 #include <time.h>
 
 #include "collect.h"
+#include "emit.h"
 #include "facts.h"
 #include "profile.h"
 #include "ssh.h"
@@ -136,6 +137,7 @@ struct plan {
 	size_t excluded;  /* pending in scope, but excluded */
 	size_t patches;   /* zypper: pending security patches */
 	const struct param *exclude;
+	int emit;         /* for `emit`: what to install is known at run time, in "$@" */
 };
 
 static void plan_release(struct plan *pl)
@@ -251,15 +253,18 @@ char *os_update_pending(const struct facts *f, const struct params *p, long long
 /* ---- the job script (pure) ---- */
 
 /* Common to every package manager: logging, retries on a held lock, the status at the end. */
-static const char job_common[] =
+static const char job_env[] =
 	"set -f\n"
 	"umask 022\n"
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
 	"LC_ALL=C\n"
-	"export PATH LC_ALL\n"
+	"export PATH LC_ALL\n";
+/* Detached: the output goes to the log; the pid and boot say whether it still runs. */
+static const char job_detach[] =
 	"exec >>\"$B.log\" 2>&1 </dev/null\n"
 	"echo $$ >\"$B.pid\"\n"
-	"cat /proc/sys/kernel/random/boot_id >\"$B.boot\" 2>/dev/null\n"
+	"cat /proc/sys/kernel/random/boot_id >\"$B.boot\" 2>/dev/null\n";
+static const char job_common[] =
 	"STEP=start\n"
 	"say() { printf '==> %s\\n' \"$*\"; }\n"
 	"# run CMD...: while CMD fails because another process holds the package\n"
@@ -395,12 +400,15 @@ static void job_apt(struct strbuf *sb, const struct plan *pl, long long lock_tim
 			  "    say 'dpkg was interrupted earlier: finishing its work first'\n"
 			  "    run dpkg --configure -a || finish $?\n"
 			  "fi\n");
-	strbuf_addf(sb, "STEP=update\nrun apt-get -q -o DPkg::Lock::Timeout=%lld update ||\n"
-			"    say 'apt-get update failed: upgrading from the package lists at hand'\n",
-		    lock_timeout);
+	if (!pl->emit) /* emitted, the lists were refreshed to find what is pending */
+		strbuf_addf(sb, "STEP=update\nrun apt-get -q -o DPkg::Lock::Timeout=%lld update ||\n"
+				"    say 'apt-get update failed: upgrading from the package lists at hand'\n",
+			    lock_timeout);
 	strbuf_addstr(sb, "STEP=upgrade\n");
 	if (pl->security) {
 		strbuf_addf(sb, "run apt-get %s install --only-upgrade --no-remove", opts);
+		if (pl->emit)
+			strbuf_addstr(sb, " \"$@\"");
 		for (size_t i = 0; i < pl->n; i++) {
 			const struct facts_update *up = pl->v[i];
 			strbuf_addstr(sb, " \\\n    ");
@@ -427,7 +435,9 @@ static void job_yum(struct strbuf *sb, const struct plan *pl)
 	strbuf_addstr(sb, "release() { :; }\nsnapshot >\"$B.before\"\nSTEP=upgrade\n");
 	strbuf_addf(sb, "run %s", dnf ? "dnf -y --setopt=exit_on_lock=True upgrade"
 				      : "yum -y --setopt=exit_on_lock=1 update");
-	if (pl->security && !pl->everything)
+	if (pl->emit)
+		strbuf_addstr(sb, " \"$@\""); /* --security, or nothing */
+	else if (pl->security && !pl->everything)
 		strbuf_addstr(sb, " --security");
 	add_excludes(sb, pl, " --exclude=");
 	strbuf_addstr(sb, " || finish $?\n");
@@ -443,10 +453,13 @@ static void job_zypper(struct strbuf *sb, const struct plan *pl)
 		add_excludes(sb, pl, " ");
 		strbuf_addch(sb, '\n');
 	}
-	strbuf_addstr(sb, "STEP=refresh\nrun zypper --non-interactive refresh ||\n"
-			  "    say 'zypper refresh failed: updating from the metadata at hand'\n");
+	if (!pl->emit)
+		strbuf_addstr(sb, "STEP=refresh\nrun zypper --non-interactive refresh ||\n"
+				  "    say 'zypper refresh failed: updating from the metadata at hand'\n");
 	strbuf_addstr(sb, "STEP=upgrade\n_n=0\nwhile :; do\n    run zypper --non-interactive ");
-	if (pl->security && !pl->everything)
+	if (pl->emit)
+		strbuf_addstr(sb, "\"$@\""); /* patch --category security, or update */
+	else if (pl->security && !pl->everything)
 		strbuf_addstr(sb, "patch --category security");
 	else
 		strbuf_addstr(sb, "update");
@@ -486,6 +499,8 @@ char *os_update_job(const struct facts *f, const struct params *p, const char *j
 	strbuf_addf(&sb, "\nLOCK_TIMEOUT=%lld\nLOCKED=", lock_timeout);
 	shell_quote(&sb, locked_re[pl.mgr]);
 	strbuf_addch(&sb, '\n');
+	strbuf_addstr(&sb, job_env);
+	strbuf_addstr(&sb, job_detach);
 	strbuf_addstr(&sb, job_common);
 	strbuf_addf(&sb, "say \"shelfready os-update job %s started at $(date '+%%F %%T') (pid $$)\"\n",
 		    job);
@@ -1080,6 +1095,287 @@ out:
 	free(err);
 }
 
+/* ---- emit ---- */
+
+/* Exported by steps/reboot.c: sets _sr_why to why the machine needs a reboot, or empty. */
+extern const char reboot_reason_sh[];
+
+/*
+ * The job script of one package manager for `emit` (owned): the job of
+ * os_update_job(), run in the foreground (its output on stdout, which the
+ * caller also appends to $B.log), with the base of its files as $1 and what
+ * to install, found at run time, as the other arguments.
+ */
+static char *emit_job(const struct params *p, enum manager mgr, long long lock_timeout)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *scope = step_param_str(p, "scope");
+	struct plan pl;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.mgr = mgr;
+	pl.security = !scope || !strcmp(scope, "security");
+	pl.exclude = params_get(p, "exclude");
+	pl.emit = 1;
+	strbuf_addf(&sb, "B=$1\nshift\nLOCK_TIMEOUT=%lld\nLOCKED=", lock_timeout);
+	shell_quote(&sb, locked_re[mgr]);
+	strbuf_addch(&sb, '\n');
+	/* job_env, but the caller's PATH: the script's is the one to use */
+	strbuf_addstr(&sb, "set -f\numask 022\nLC_ALL=C\nexport LC_ALL\nexec 2>&1 </dev/null\n");
+	strbuf_addstr(&sb, job_common);
+	switch (mgr) {
+	case MGR_APT:
+		job_apt(&sb, &pl, lock_timeout);
+		break;
+	case MGR_DNF:
+	case MGR_YUM:
+		job_yum(&sb, &pl);
+		break;
+	case MGR_ZYPPER:
+		job_zypper(&sb, &pl);
+		break;
+	}
+	strbuf_addstr(&sb, "STEP=done\nfinish 0\n");
+	return strbuf_detach(&sb);
+}
+
+/*
+ * Find the pending updates in scope at run time: set _ou_n (their count,
+ * the excluded ones left out where the package manager lists them) and the
+ * arguments of the job (set --). The rules are plan_make()'s: apt, scope
+ * security: the candidates published in a -security suite (as `apt-get -s
+ * dist-upgrade` names their origins), installed ones only; dnf and yum
+ * --security, or every update where no advisories can be listed or on
+ * CentOS; zypper security patches, or every update when they cannot be
+ * listed.
+ */
+static const char emit_pending[] =
+	"case $_ou_m in\n"
+	"apt)\n"
+	"    sr_run apt-get -q -o DPkg::Lock::Timeout=\"$_ou_lt\" update ||\n"
+	"        sr_say 'apt-get update failed: upgrading from the package lists at hand'\n"
+	"    if [ \"$_ou_sec\" = 1 ]; then\n"
+	"        _ou_list=$(LC_ALL=C apt-get -s -q -o Debug::NoLocking=1 dist-upgrade 2>/dev/null </dev/null | awk '\n"
+	"            $1 == \"Inst\" && substr($3, 1, 1) == \"[\" && /-security|Security/ {\n"
+	"                a = $NF; gsub(/[][()]/, \"\", a)\n"
+	"                print (a == \"all\" || a == \"\") ? $2 : $2 \":\" a }')\n"
+	"    else\n"
+	"        _ou_list=$(LC_ALL=C apt-get -s -q -o Debug::NoLocking=1 -o APT::Get::Upgrade-Allow-New=true upgrade 2>/dev/null </dev/null |\n"
+	"            awk '$1 == \"Inst\" { print $2 }')\n"
+	"    fi\n"
+	"    set --\n"
+	"    for _ou_p in $_ou_list; do\n"
+	"        _ou_x=0\n"
+	"        for _ou_e in $_ou_ex; do\n"
+	"            # shellcheck disable=SC2254  # the exclusion is a glob pattern\n"
+	"            case ${_ou_p%%:*} in $_ou_e) _ou_x=1 ;; esac\n"
+	"        done\n"
+	"        if [ \"$_ou_x\" = 1 ]; then\n"
+	"            _ou_excl=$((_ou_excl + 1))\n"
+	"        elif [ \"$_ou_sec\" = 1 ]; then\n"
+	"            set -- \"$@\" \"$_ou_p\"\n"
+	"        else\n"
+	"            _ou_n=$((_ou_n + 1))\n"
+	"        fi\n"
+	"    done\n"
+	"    [ \"$_ou_sec\" = 1 ] && _ou_n=$#\n"
+	"    ;;\n"
+	"dnf | yum)\n"
+	"    sr_run \"$_ou_m\" -q -y makecache </dev/null >/dev/null ||\n"
+	"        sr_say \"$_ou_m makecache failed: upgrading from the metadata at hand\"\n"
+	"    set --\n"
+	"    if [ \"$_ou_sec\" = 1 ]; then\n"
+	"        _ou_id=$(sed -n 's/^ID=//p' /etc/os-release 2>/dev/null | tr -d '\"' | head -n 1)\n"
+	"        if [ \"$_ou_m\" = dnf ]; then\n"
+	"            dnf -q updateinfo list --security --available >/dev/null 2>&1 </dev/null ||\n"
+	"                dnf -q updateinfo list security >/dev/null 2>&1 </dev/null\n"
+	"        else\n"
+	"            yum -q updateinfo list security >/dev/null 2>&1 </dev/null\n"
+	"        fi\n"
+	"        if [ $? = 0 ] && [ \"$_ou_id\" != centos ]; then\n"
+	"            set -- --security\n"
+	"        else\n"
+	"            sr_say 'no usable security advisories here: installing every pending update, since each may be a security fix'\n"
+	"        fi\n"
+	"    fi\n"
+	"    _ou_out=$(LC_ALL=C \"$_ou_m\" -q check-update \"$@\" $_ou_xopt 2>/dev/null </dev/null)\n"
+	"    _ou_rc=$?\n"
+	"    case $_ou_rc in\n"
+	"    0) ;;\n"
+	"    100) _ou_n=$(printf '%s\\n' \"$_ou_out\" | awk 'NF == 3 && $1 ~ /\\./ && $2 ~ /[0-9]/ { n++ } END { print n + 0 }')\n"
+	"        [ \"$_ou_n\" -gt 0 ] || _ou_n=1 ;;\n"
+	"    *) _ou_fail=\"cannot list the pending updates: $_ou_m check-update failed (exit $_ou_rc)\" ;;\n"
+	"    esac\n"
+	"    ;;\n"
+	"zypper)\n"
+	"    sr_run zypper --non-interactive refresh </dev/null ||\n"
+	"        sr_say 'zypper refresh failed: updating from the metadata at hand'\n"
+	"    set -- update\n"
+	"    if [ \"$_ou_sec\" = 1 ] &&\n"
+	"        _ou_out=$(LC_ALL=C zypper -q --non-interactive --no-refresh list-patches --category security 2>/dev/null </dev/null); then\n"
+	"        set -- patch --category security\n"
+	"        _ou_n=$(printf '%s\\n' \"$_ou_out\" | awk -F '|' 'NF >= 5 && $0 ~ /needed/ { n++ } END { print n + 0 }')\n"
+	"    else\n"
+	"        [ \"$_ou_sec\" = 1 ] && sr_say 'the security patches cannot be listed: installing every pending update'\n"
+	"        _ou_out=$(LC_ALL=C zypper -q --non-interactive --no-refresh list-updates 2>/dev/null </dev/null)\n"
+	"        _ou_n=$(printf '%s\\n' \"$_ou_out\" | awk -F '|' 'NF >= 5 && $1 ~ /^v/ { n++ } END { print n + 0 }')\n"
+	"    fi\n"
+	"    ;;\n"
+	"esac\n";
+
+/* Run the job, judge its status file, end the step. */
+static const char emit_finish[] =
+	"printf '%s' \"$_ou_job\" >\"$_ou_b.sh\" || { sr_failed \"cannot write $_ou_b.sh\"; return; }\n"
+	"sr_say \"upgrading $_ou_n $_ou_what with $_ou_m (log $_ou_b.log)\"\n"
+	"sr_run sh -c '{ sh \"$1.sh\" \"$@\"; echo \"exit $?\"; } | tee -a \"$1.log\"' sh \"$_ou_b\" \"$@\"\n"
+	"rm -f \"$_ou_b.sh\"\n"
+	"if [ ! -f \"$_ou_b.status\" ]; then\n"
+	"    sr_failed \"the upgrade ended without a status (log $_ou_b.log)\"\n"
+	"    return\n"
+	"fi\n"
+	"_ou_exit=$(sed -n 's/^exit=//p' \"$_ou_b.status\")\n"
+	"_ou_step=$(sed -n 's/^step=//p' \"$_ou_b.status\")\n"
+	"grep -qx 'reboot=1' \"$_ou_b.status\" && _ou_zreboot=1\n"
+	"# what changed, as outcome_text() says it\n"
+	"_ou_sum=$(awk -F '\\t' '\n"
+	"    function add(k, name,   n) {\n"
+	"        n = name; sub(/:.*/, \"\", n)\n"
+	"        sub(/\\.(x86_64|noarch|i686|aarch64|ppc64le|s390x|armv7hl|src)$/, \"\", n)\n"
+	"        c[k]++\n"
+	"        if (c[k] <= 12) l[k] = l[k] (c[k] > 1 ? \", \" : \"\") n\n"
+	"        else if (c[k] == 13) l[k] = l[k] \", ...\" }\n"
+	"    $1 == \"upgraded\" || $1 == \"installed\" || $1 == \"removed\" { add($1, $2) }\n"
+	"    END {\n"
+	"        s = \"\"\n"
+	"        if (c[\"upgraded\"]) s = \"upgraded \" c[\"upgraded\"] \" package\" (c[\"upgraded\"] == 1 ? \"\" : \"s\") \": \" l[\"upgraded\"]\n"
+	"        if (c[\"installed\"]) s = s (s == \"\" ? \"\" : \"; \") \"installed \" c[\"installed\"] \" new: \" l[\"installed\"]\n"
+	"        if (c[\"removed\"]) s = s (s == \"\" ? \"\" : \"; \") \"removed \" c[\"removed\"] \": \" l[\"removed\"]\n"
+	"        print s }' \"$_ou_b.status\")\n"
+	"if [ \"$_ou_exit\" != 0 ]; then\n"
+	"    sr_failed \"the upgrade failed in '$_ou_step' with exit status $_ou_exit${_ou_sum:+; before that it $_ou_sum} (log $_ou_b.log)\"\n"
+	"    return\n"
+	"fi\n"
+	"_ou_changed=1\n"
+	"if [ -z \"$_ou_sum\" ]; then\n"
+	"    _ou_changed=0\n"
+	"    _ou_sum=\"nothing was upgraded: the package manager found no ${_ou_scope}update to install\"\n"
+	"fi\n";
+
+/* Whether a reboot is due (if-required), then the end of the step. */
+static const char emit_reboot[] =
+	"if [ \"$_ou_ifreq\" = 1 ]; then\n"
+	"    _ou_ifreq=0\n"
+	"    REBOOT_SH\n"
+	"    [ -z \"$_sr_why\" ] && [ \"$_ou_zreboot\" = 1 ] && _sr_why='zypper says so (exit 102)'\n"
+	"    if [ -n \"$_sr_why\" ]; then\n"
+	"        SR_REBOOT_NEEDED=1\n"
+	"        SR_REBOOT_WHY=$_sr_why\n"
+	"        sr_say \"a reboot is needed ($_sr_why): the machine reboots when the script ends\"\n"
+	"        sr_changed \"$_ou_sum; reboot needed ($_sr_why): rebooting at the end of the script\"\n"
+	"        return\n"
+	"    fi\n"
+	"fi\n"
+	"if [ \"$_ou_changed\" = 1 ]; then\n"
+	"    sr_changed \"$_ou_sum\"\n"
+	"else\n"
+	"    sr_ok \"$_ou_sum\"\n"
+	"fi\n"
+	"return\n";
+
+/*
+ * For `emit`: the update on the machine itself. The package manager is
+ * found at run time (apt-get, dnf, yum, zypper, in that order, as the
+ * facts name it), the lists refreshed, the pending updates in scope found
+ * (emit_pending), and, when there are any, the same job as os_update_job()
+ * runs in the foreground: nothing can drop a connection here. Its log and
+ * status stay in /var/log/shelfready/os-update-DATE-PID.* ($SR_LOG_DIR
+ * instead when set).
+ *
+ * reboot: if-required cannot reboot in the middle of the script: when the
+ * machine needs one, the step sets SR_REBOOT_NEEDED=1 (and SR_REBOOT_WHY),
+ * says so and reports changed; the framework reboots when the script ends,
+ * after the facts are printed.
+ */
+static int os_update_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+			  char **err)
+{
+	static const struct {
+		const char *name;
+		enum manager mgr;
+	} mgrs[] = { { "apt", MGR_APT }, { "dnf", MGR_DNF }, { "yum", MGR_YUM },
+		     { "zypper", MGR_ZYPPER } };
+	const char *scope = step_param_str(p, "scope"), *reboot = step_param_str(p, "reboot");
+	const struct param *ex = params_get(p, "exclude");
+	long long lt = step_param_int(p, "lock_timeout", 600);
+	int security = !scope || !strcmp(scope, "security");
+	const char *mark = strstr(emit_reboot, "REBOOT_SH\n");
+
+	(void)ctx;
+	(void)err;
+	strbuf_addf(sh, "_ou_lt=%lld\n_ou_sec=%d\n_ou_scope=%s\n_ou_ifreq=%d\n", lt, security,
+		    security ? "'security '" : "", !reboot || !strcmp(reboot, "if-required"));
+	strbuf_addstr(sh, "_ou_what=");
+	shell_quote(sh, security ? "security updates" : "updates");
+	strbuf_addstr(sh, "\n_ou_ex=");
+	for (size_t i = 0; ex && i < ex->v.n; i++) {
+		/* names and glob patterns (os_update_validate): no blanks, split on them */
+		if (i)
+			strbuf_addch(sh, ' ');
+		shell_quote(sh, ex->v.items[i].s);
+	}
+	strbuf_addstr(sh, "\n_ou_xopt=");
+	for (size_t i = 0; ex && i < ex->v.n; i++) {
+		char *o = xasprintf("--exclude=%s", ex->v.items[i].s);
+		if (i)
+			strbuf_addch(sh, ' ');
+		shell_quote(sh, o);
+		free(o);
+	}
+	strbuf_addstr(sh,
+		"\n_ou_n=0 _ou_excl=0 _ou_zreboot=0 _ou_changed=0 _ou_sum='' _ou_fail=''\n"
+		"if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then _ou_m=apt\n"
+		"elif command -v dnf >/dev/null 2>&1; then _ou_m=dnf\n"
+		"elif command -v yum >/dev/null 2>&1; then _ou_m=yum\n"
+		"elif command -v zypper >/dev/null 2>&1; then _ou_m=zypper\n"
+		"else\n"
+		"    sr_failed 'no package manager os-update knows here (apt-get, dnf, yum, zypper)'\n"
+		"    return\n"
+		"fi\n"
+		"_ou_d=${SR_LOG_DIR:-/var/log/shelfready}\n"
+		"_ou_b=$_ou_d/os-update-$(date +%Y%m%d-%H%M%S)-$$\n"
+		"(umask 077 && mkdir -p \"$_ou_d\") || { sr_failed \"cannot create $_ou_d\"; return; }\n"
+		"# the exclusions are single words: split, never globbed\n"
+		"set -f\n");
+	strbuf_addstr(sh, emit_pending);
+	strbuf_addstr(sh,
+		"set +f\n"
+		"if [ -n \"$_ou_fail\" ]; then\n"
+		"    sr_failed \"$_ou_fail\"\n"
+		"    return\n"
+		"fi\n"
+		"if [ \"$_ou_n\" = 0 ]; then\n"
+		"    _ou_sum=\"no pending $_ou_scope\"updates\n"
+		"    [ \"$_ou_excl\" = 0 ] || _ou_sum=\"$_ou_sum ($_ou_excl excluded)\"\n");
+	/* nothing to install: a reboot an earlier upgrade asked for is still due */
+	strbuf_add(sh, emit_reboot, (size_t)(mark - emit_reboot));
+	strbuf_addstr(sh, reboot_reason_sh);
+	strbuf_addstr(sh, mark + strlen("REBOOT_SH\n"));
+	strbuf_addstr(sh, "fi\ncase $_ou_m in\n");
+	for (size_t i = 0; i < ARRAY_SIZE(mgrs); i++) {
+		char *job = emit_job(p, mgrs[i].mgr, lt);
+		strbuf_addf(sh, "%s) _ou_job=", mgrs[i].name);
+		shell_quote(sh, job);
+		strbuf_addstr(sh, " ;;\n");
+		free(job);
+	}
+	strbuf_addstr(sh, "esac\n");
+	strbuf_addstr(sh, emit_finish);
+	strbuf_add(sh, emit_reboot, (size_t)(mark - emit_reboot));
+	strbuf_addstr(sh, reboot_reason_sh);
+	strbuf_addstr(sh, mark + strlen("REBOOT_SH\n"));
+	return 0;
+}
+
 const struct step_type step_os_update = {
 	.name = "os-update",
 	.summary = "install pending OS (security) updates with apt, dnf, yum or zypper, detached from "
@@ -1087,4 +1383,5 @@ const struct step_type step_os_update = {
 	.params = os_update_params,
 	.validate = os_update_validate,
 	.apply = os_update_apply,
+	.emit = os_update_emit,
 };

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit.h"
 #include "facts.h"
 #include "profile.h"
 #include "ssh.h"
@@ -462,6 +463,178 @@ out:
 	free(sh);
 }
 
+/* ---- emit ---- */
+
+/* One plan's action, its verification and its summary, for the emitted body. */
+static void emit_plan(struct strbuf *sh, const char *name, const struct svc_plan *plan)
+{
+	struct strbuf what = STRBUF_INIT;
+	char *act = svc_script(name, plan, -1, 0);
+	char *check = svc_script(name, NULL, plan->run == SVC_STOP ? 0 : plan->run != SVC_NONE ? 1 : -1,
+				 10);
+
+	strbuf_addf(sh, "%d:%d)\n    sr_run sh -c ", plan->enable, (int)plan->run);
+	shell_quote(sh, act);
+	strbuf_addstr(sh, " sh || { sr_failed \"$(_sv_fail)\"; return; }\n    _sv_probe ");
+	shell_quote(sh, check);
+	strbuf_addch(sh, '\n');
+	if (plan->enable >= 0)
+		strbuf_addf(sh, "    if [ \"$_sv_en\" != %d ]; then\n"
+				"        sr_failed \"'$_sv_n' is still %s at boot after trying to %s it\"\n"
+				"        return\n"
+				"    fi\n",
+			    plan->enable, plan->enable ? "disabled" : "enabled",
+			    plan->enable ? "enable" : "disable");
+	if (plan->run == SVC_STOP)
+		strbuf_addstr(sh, "    if [ \"$_sv_act\" != 0 ]; then\n"
+				  "        sr_failed \"'$_sv_n' still runs after 'stop'\"\n"
+				  "        return\n"
+				  "    fi\n");
+	else if (plan->run != SVC_NONE)
+		strbuf_addf(sh, "    if [ \"$_sv_act\" != 1 ]; then\n"
+				"        sr_failed \"'$_sv_n' is not running after '%s'\"\n"
+				"        return\n"
+				"    fi\n",
+			    run_word(plan->run, 0));
+	describe(&what, name, plan, 1);
+	strbuf_addstr(sh, "    _sv_done=");
+	shell_quote(sh, what.buf);
+	strbuf_addstr(sh, "\n    ;;\n");
+	strbuf_release(&what);
+	free(act);
+	free(check);
+}
+
+/*
+ * The probe and plan of service_apply, in sh: whether the service starts at
+ * boot comes from the probe (there are no facts), as service_apply does for
+ * a service the facts do not list. Each plan the probe can lead to is built
+ * here with svc_script() and chosen at run time.
+ */
+static const char service_emit_decide[] =
+	"# _sv_probe SCRIPT: run the probe, set _sv_init _sv_load _sv_en (0/1) _sv_word _sv_act (1/0/?)\n"
+	"_sv_probe() {\n"
+	"    _sv_out=$(sh -c \"$1\" sh 2>/dev/null </dev/null)\n"
+	"    _sv_init=$(printf '%s\\n' \"$_sv_out\" | sed -n 's/^init //p')\n"
+	"    _sv_load=$(printf '%s\\n' \"$_sv_out\" | sed -n 's/^load //p')\n"
+	"    _sv_word=$(printf '%s\\n' \"$_sv_out\" | sed -n 's/^enabled //p')\n"
+	"    _sv_act=$(printf '%s\\n' \"$_sv_out\" | sed -n 's/^active //p')\n"
+	"    case $_sv_act in 0 | 1) ;; *) _sv_act='?' ;; esac\n"
+	"    _sv_en=0\n"
+	"    if [ \"$_sv_init\" = systemd ]; then\n"
+	"        case $_sv_word in enabled | enabled-runtime | alias) _sv_en=1 ;; esac\n"
+	"    else\n"
+	"        case $_sv_word in '' | 0 | *[!0-9]*) ;; *) _sv_en=1 ;; esac\n"
+	"    fi\n"
+	"}\n"
+	"_sv_fail() { echo \"the change of '$_sv_n' failed (see its output above)\"; }\n"
+	"_sv_probe \"$_sv_look\"\n"
+	"_sv_unit=\n"
+	"if [ \"$_sv_load\" = masked ]; then\n"
+	"    _sv_unit=masked\n"
+	"elif [ \"$_sv_load\" != loaded ]; then\n"
+	"    if [ \"$_sv_init\" = systemd ]; then\n"
+	"        sr_failed \"no service '$_sv_n' here (systemd knows no such unit)\"\n"
+	"    else\n"
+	"        sr_failed \"no service '$_sv_n' here (no /etc/init.d script)\"\n"
+	"    fi\n"
+	"    return\n"
+	"elif [ \"$_sv_init\" = systemd ]; then\n"
+	"    _sv_unit=$_sv_word\n"
+	"fi\n"
+	"_sv_why='' _sv_enable=-1 _sv_run=0\n"
+	"if [ \"$_sv_want\" != -1 ] && [ \"$_sv_want\" != \"$_sv_en\" ]; then\n"
+	"    if [ \"$_sv_want\" = 1 ]; then\n"
+	"        case $_sv_unit in\n"
+	"        masked*) _sv_why='it is masked: unmask it first' ;;\n"
+	"        static | indirect) _sv_why='its unit is static (or indirect): it has no [Install] section to enable' ;;\n"
+	"        esac\n"
+	"    fi\n"
+	"    _sv_enable=$_sv_want\n"
+	"fi\n"
+	"if [ -z \"$_sv_why\" ] && [ -n \"$_sv_state\" ]; then\n"
+	"    case $_sv_state:$_sv_unit in\n"
+	"    stopped:*) ;;\n"
+	"    *:masked*) _sv_why='it is masked: it cannot be started' ;;\n"
+	"    esac\n"
+	"fi\n"
+	"if [ -z \"$_sv_why\" ]; then\n"
+	"    case $_sv_state:$_sv_act in\n"
+	"    started:\\? | stopped:\\?) _sv_why='its status is unknown: its init script gives no usable status' ;;\n"
+	"    started:0 | restarted:0 | reloaded:0) _sv_run=1 ;;\n"
+	"    stopped:1) _sv_run=2 ;;\n"
+	"    restarted:*) _sv_run=3 ;;\n"
+	"    reloaded:*) _sv_run=4 ;;\n"
+	"    esac\n"
+	"fi\n"
+	"if [ -n \"$_sv_why\" ]; then\n"
+	"    sr_failed \"cannot make '$_sv_n' $_sv_goal: $_sv_why\"\n"
+	"    return\n"
+	"fi\n"
+	"if [ \"$_sv_enable\" = -1 ] && [ \"$_sv_run\" = 0 ]; then\n"
+	"    sr_ok \"'$_sv_n' is $_sv_goal ($_sv_init)\"\n"
+	"    return\n"
+	"fi\n"
+	"case $_sv_enable:$_sv_run in\n";
+
+static int service_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+			char **err)
+{
+	const char *given = step_param_str(p, "name"), *state = step_param_str(p, "state");
+	const struct param *en = params_get(p, "enabled");
+	int want = en ? step_param_bool(p, "enabled") : -1;
+	/* the runs each state can lead to (svc_plan_make) */
+	enum svc_run runs[2] = { SVC_NONE, SVC_NONE };
+	struct strbuf goal = STRBUF_INIT;
+	char *name, *look;
+
+	(void)ctx;
+	(void)err;
+	name = str_ends_with(given, ".service") ? xstrndup(given, strlen(given) - 8) : xstrdup(given);
+	if (state && !strcmp(state, "started"))
+		runs[1] = SVC_START;
+	else if (state && !strcmp(state, "stopped"))
+		runs[1] = SVC_STOP;
+	else if (state && !strcmp(state, "restarted"))
+		runs[0] = SVC_RESTART, runs[1] = SVC_START;
+	else if (state && !strcmp(state, "reloaded"))
+		runs[0] = SVC_RELOAD, runs[1] = SVC_START;
+	strbuf_addf(&goal, "%s%s%s", state ? state : "", state && want >= 0 ? " and " : "",
+		    want < 0 ? "" : want ? "enabled at boot" : "disabled at boot");
+	look = svc_script(name, NULL, -1, 0);
+	strbuf_addstr(sh, "_sv_n=");
+	shell_quote(sh, name);
+	strbuf_addstr(sh, "\n_sv_state=");
+	shell_quote(sh, state ? state : "");
+	strbuf_addf(sh, "\n_sv_want=%d\n_sv_goal=", want);
+	shell_quote(sh, goal.buf);
+	strbuf_addstr(sh, "\n_sv_look=");
+	shell_quote(sh, look);
+	strbuf_addch(sh, '\n');
+	strbuf_addstr(sh, service_emit_decide);
+	for (int e = -1; e <= 1; e++) {
+		if (e >= 0 && e != want)
+			continue;
+		for (size_t i = 0; i < 2; i++) {
+			struct svc_plan plan = { e, runs[i] };
+			if (i == 1 && runs[1] == runs[0])
+				continue;
+			if (plan.enable < 0 && plan.run == SVC_NONE)
+				continue;
+			emit_plan(sh, name, &plan);
+		}
+	}
+	strbuf_addstr(sh, "*)\n    sr_failed \"cannot make '$_sv_n' $_sv_goal: no plan for $_sv_enable:$_sv_run\"\n"
+			  "    return ;;\n"
+			  "esac\n"
+			  "sr_changed \"$_sv_done ($_sv_init)\"\n"
+			  "return\n");
+	strbuf_release(&goal);
+	free(look);
+	free(name);
+	return 0;
+}
+
 const struct step_type step_service = {
 	.name = "service",
 	.summary = "start, stop, restart or reload a service; enable or disable it at boot",
@@ -480,4 +653,5 @@ const struct step_type step_service = {
 	.params = service_params,
 	.validate = service_validate,
 	.apply = service_apply,
+	.emit = service_emit,
 };

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "emit.h"
 #include "facts.h"
 #include "profile.h"
 #include "ssh.h"
@@ -363,9 +364,103 @@ out:
 	error_release(&e);
 }
 
+/*
+ * For `emit`: the same looks (poll_script, run by sh -c), in a loop on the
+ * machine itself, until nothing is busy or the timeout. When the script runs
+ * from cloud-init (its runcmd or a per-instance script), cloud-init cannot
+ * finish before the script does: waiting for it would never end, so that
+ * part is skipped. The framework says so by exporting SR_UNDER_CLOUD_INIT=1;
+ * without it, a cloud-init process among the script's ancestors says so too.
+ */
+static const char wait_ready_emit_loop[] =
+	"if [ \"$_wr_ci\" = 1 ]; then\n"
+	"    _wr_under=${SR_UNDER_CLOUD_INIT:-0}\n"
+	"    _wr_pid=$$\n"
+	"    while [ \"$_wr_under\" != 1 ] && [ -n \"$_wr_pid\" ] && [ \"$_wr_pid\" -gt 1 ] 2>/dev/null; do\n"
+	"        case $(tr '\\000' ' ' 2>/dev/null <\"/proc/$_wr_pid/cmdline\") in\n"
+	"        *cloud-init* | */var/lib/cloud/instance/scripts/*) _wr_under=1 ;;\n"
+	"        esac\n"
+	"        _wr_pid=$(sed -n 's/^PPid:[[:space:]]*//p' \"/proc/$_wr_pid/status\" 2>/dev/null)\n"
+	"    done\n"
+	"    if [ \"$_wr_under\" = 1 ]; then\n"
+	"        _wr_ci=0\n"
+	"        sr_say 'running from cloud-init: not waiting for it to finish'\n"
+	"    fi\n"
+	"fi\n"
+	"_wr_t0=$(date +%s)\n"
+	"_wr_last='' _wr_seen='' _wr_state=''\n"
+	"while :; do\n"
+	"    _wr_out=$(sh -c \"$_wr_poll\" sh \"$_wr_ci\" 2>/dev/null)\n"
+	"    # the first blocker, as \"short<TAB>detail\"; \"ci<TAB>STATUS\" when cloud-init is done\n"
+	"    _wr_b=$(printf '%s\\n' \"$_wr_out\" | awk -F '\\t' '\n"
+	"        $1 == \"cloud-init\" && $2 != \"absent\" { ci = $2\n"
+	"            if ($2 == \"running\" || $2 == \"not started\" || $2 == \"not run\" || $2 == \"degraded running\") {\n"
+	"                print \"cloud-init\\tcloud-init (status: \" $2 \")\"; found = 1; exit } }\n"
+	"        $1 == \"lock\" && NF >= 5 {\n"
+	"            if ($3 == \"0\" || $3 == \"-1\") print $2 \"\\t\" $2 \", held by a process not visible here\"\n"
+	"            else print $2 \" held by pid \" $3 \" (\" $4 \")\\t\" $2 \" held by pid \" $3 \" (\" $5 \")\"\n"
+	"            found = 1; exit }\n"
+	"        $1 == \"proc\" && NF >= 4 {\n"
+	"            print \"pid \" $2 \" (\" $3 \")\\ta first-boot package job: pid \" $2 \" (\" $4 \")\"\n"
+	"            found = 1; exit }\n"
+	"        END { if (!found && ci != \"\") print \"ci\\t\" ci }')\n"
+	"    _wr_now=$(date +%s)\n"
+	"    _wr_waited=$((_wr_now - _wr_t0))\n"
+	"    case $_wr_b in\n"
+	"    '' | ci\"$_wr_tab\"*)\n"
+	"        [ -n \"$_wr_b\" ] && _wr_state='cloud-init has finished'\n"
+	"        break ;;\n"
+	"    esac\n"
+	"    _wr_short=${_wr_b%%\"$_wr_tab\"*}\n"
+	"    _wr_detail=${_wr_b#*\"$_wr_tab\"}\n"
+	"    if [ \"$_wr_short\" != \"$_wr_last\" ]; then\n"
+	"        sr_say \"waiting for $_wr_detail\"\n"
+	"        _wr_last=$_wr_short\n"
+	"        case \"$_wr_nl$_wr_seen$_wr_nl\" in\n"
+	"        *\"$_wr_nl$_wr_short$_wr_nl\"*) ;;\n"
+	"        *) _wr_seen=$_wr_seen${_wr_seen:+$_wr_nl}$_wr_short ;;\n"
+	"        esac\n"
+	"    fi\n"
+	"    if [ \"$_wr_waited\" -ge \"$_wr_timeout\" ]; then\n"
+	"        sr_failed \"still busy after $_wr_waited s: $_wr_detail\"\n"
+	"        return\n"
+	"    fi\n"
+	"    sleep \"$_wr_interval\"\n"
+	"done\n"
+	"if [ -n \"$_wr_seen\" ]; then\n"
+	"    sr_ok \"waited $_wr_waited s for $(printf '%s\\n' \"$_wr_seen\" | awk '\n"
+	"        { v[NR] = $0 } END { for (i = 1; i <= NR; i++) printf \"%s%s\", (i == 1 ? \"\" : i == NR ? \" and \" : \", \"), v[i] }')\"\n"
+	"    return\n"
+	"fi\n"
+	"if [ \"$_wr_ci\" = 1 ]; then\n"
+	"    sr_ok \"nothing to wait for: ${_wr_state:-cloud-init is not installed}, no package manager lock is held\"\n"
+	"elif [ \"$_wr_asked\" = 1 ]; then\n"
+	"    sr_ok 'nothing to wait for: running from cloud-init, no package manager lock is held'\n"
+	"else\n"
+	"    sr_ok 'nothing to wait for: cloud-init not asked for, no package manager lock is held'\n"
+	"fi\n"
+	"return\n";
+
+static int wait_ready_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+			   char **err)
+{
+	int ci = step_param_bool(p, "cloud_init");
+
+	(void)ctx;
+	(void)err;
+	strbuf_addf(sh, "_wr_timeout=%lld\n_wr_interval=%lld\n_wr_ci=%d\n_wr_asked=%d\n",
+		    step_param_int(p, "timeout", 600), step_param_int(p, "poll_interval", 2), ci, ci);
+	strbuf_addstr(sh, "_wr_tab=$(printf '\\t')\n_wr_nl='\n'\n_wr_poll=");
+	shell_quote(sh, poll_script);
+	strbuf_addch(sh, '\n');
+	strbuf_addstr(sh, wait_ready_emit_loop);
+	return 0;
+}
+
 const struct step_type step_wait_ready = {
 	.name = "wait-ready",
 	.summary = "wait until cloud-init has finished and no other process holds the package manager",
 	.params = wait_ready_params,
 	.apply = wait_ready_apply,
+	.emit = wait_ready_emit,
 };
