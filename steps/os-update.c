@@ -1186,18 +1186,20 @@ static const char emit_pending[] =
 	"    set --\n"
 	"    if [ \"$_ou_sec\" = 1 ]; then\n"
 	"        _ou_id=$(sed -n 's/^ID=//p' /etc/os-release 2>/dev/null | tr -d '\"' | head -n 1)\n"
+	"        _ou_adv=0\n"
 	"        if [ \"$_ou_m\" = dnf ]; then\n"
 	"            dnf -q updateinfo list --security --available >/dev/null 2>&1 </dev/null ||\n"
-	"                dnf -q updateinfo list security >/dev/null 2>&1 </dev/null\n"
+	"                dnf -q updateinfo list security >/dev/null 2>&1 </dev/null || _ou_adv=1\n"
 	"        else\n"
-	"            yum -q updateinfo list security >/dev/null 2>&1 </dev/null\n"
+	"            yum -q updateinfo list security >/dev/null 2>&1 </dev/null || _ou_adv=1\n"
 	"        fi\n"
-	"        if [ $? = 0 ] && [ \"$_ou_id\" != centos ]; then\n"
+	"        if [ \"$_ou_adv\" = 0 ] && [ \"$_ou_id\" != centos ]; then\n"
 	"            set -- --security\n"
 	"        else\n"
 	"            sr_say 'no usable security advisories here: installing every pending update, since each may be a security fix'\n"
 	"        fi\n"
 	"    fi\n"
+	"    # shellcheck disable=SC2086  # the --exclude options, each shell-quoted when written\n"
 	"    _ou_out=$(LC_ALL=C \"$_ou_m\" -q check-update \"$@\" $_ou_xopt 2>/dev/null </dev/null)\n"
 	"    _ou_rc=$?\n"
 	"    case $_ou_rc in\n"
@@ -1316,21 +1318,18 @@ static int os_update_emit(const struct params *p, const struct emit_ctx *ctx, st
 		    security ? "'security '" : "", !reboot || !strcmp(reboot, "if-required"));
 	strbuf_addstr(sh, "_ou_what=");
 	shell_quote(sh, security ? "security updates" : "updates");
+	/* names and glob patterns without blanks (os_update_validate): one word each */
+	struct strbuf names = STRBUF_INIT, opts = STRBUF_INIT;
+	for (size_t i = 0; ex && i < ex->v.n; i++) {
+		strbuf_addf(&names, "%s%s", i ? " " : "", ex->v.items[i].s);
+		strbuf_addf(&opts, "%s--exclude=%s", i ? " " : "", ex->v.items[i].s);
+	}
 	strbuf_addstr(sh, "\n_ou_ex=");
-	for (size_t i = 0; ex && i < ex->v.n; i++) {
-		/* names and glob patterns (os_update_validate): no blanks, split on them */
-		if (i)
-			strbuf_addch(sh, ' ');
-		shell_quote(sh, ex->v.items[i].s);
-	}
+	shell_quote(sh, names.buf ? names.buf : "");
 	strbuf_addstr(sh, "\n_ou_xopt=");
-	for (size_t i = 0; ex && i < ex->v.n; i++) {
-		char *o = xasprintf("--exclude=%s", ex->v.items[i].s);
-		if (i)
-			strbuf_addch(sh, ' ');
-		shell_quote(sh, o);
-		free(o);
-	}
+	shell_quote(sh, opts.buf ? opts.buf : "");
+	strbuf_release(&names);
+	strbuf_release(&opts);
 	strbuf_addstr(sh,
 		"\n_ou_n=0 _ou_excl=0 _ou_zreboot=0 _ou_changed=0 _ou_sum='' _ou_fail=''\n"
 		"if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then _ou_m=apt\n"

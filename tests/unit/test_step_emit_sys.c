@@ -368,6 +368,14 @@ static void test_os_update(void **state)
 	free(out);
 	free(body);
 
+	/* two exclusions: each its own word, neither run as a command */
+	body = body_of(&step_os_update, "exclude: ['openss*', 'libssl3']");
+	wrap(body);
+	out = run(NULL);
+	expect(out, "ok no pending security updates (1 excluded)\n");
+	free(out);
+	free(body);
+
 	/* reboot: never, scope all */
 	body = body_of(&step_os_update, "scope: all\nreboot: never\nlock_timeout: 30s");
 	wrap(body);
