@@ -259,11 +259,15 @@ static const char job_env[] =
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
 	"LC_ALL=C\n"
 	"export PATH LC_ALL\n";
-/* Detached: the output goes to the log; the pid and boot say whether it still runs. */
+/*
+ * Detached: the output goes to the log; the pid and boot say whether it
+ * still runs. The boot first and the pid last, each renamed into place: a
+ * follower that finds the pid finds the boot too, and never half a file.
+ */
 static const char job_detach[] =
 	"exec >>\"$B.log\" 2>&1 </dev/null\n"
-	"echo $$ >\"$B.pid\"\n"
-	"cat /proc/sys/kernel/random/boot_id >\"$B.boot\" 2>/dev/null\n";
+	"cat /proc/sys/kernel/random/boot_id >\"$B.boot.new\" 2>/dev/null && mv -f \"$B.boot.new\" \"$B.boot\"\n"
+	"echo $$ >\"$B.pid.new\" && mv -f \"$B.pid.new\" \"$B.pid\"\n";
 static const char job_common[] =
 	"STEP=start\n"
 	"say() { printf '==> %s\\n' \"$*\"; }\n"
@@ -595,7 +599,7 @@ static const char follow_script[] =
 	"tmp=$B.follow.$$\n"
 	"trap 'rm -f \"$tmp\"' EXIT\n"
 	"[ -e \"$B.log\" ] || exit 4\n"
-	"i=0 n=0\n"
+	"i=0 n=0 gone=0\n"
 	"while :; do\n"
 	"    fin=0\n"
 	"    [ -e \"$B.status\" ] && fin=1\n"
@@ -624,9 +628,15 @@ static const char follow_script[] =
 	"        i=$((i + 1))\n"
 	"        alive=$((i < 60))\n"
 	"    fi\n"
+	"    # gone only when seen gone twice, a second apart: the job may be ending\n"
 	"    if [ \"$alive\" = 0 ] && [ ! -e \"$B.status\" ]; then\n"
-	"        echo 'the job is gone and left no status' >&2\n"
-	"        exit 3\n"
+	"        gone=$((gone + 1))\n"
+	"        if [ \"$gone\" -ge 2 ]; then\n"
+	"            echo 'the job is gone and left no status' >&2\n"
+	"            exit 3\n"
+	"        fi\n"
+	"    else\n"
+	"        gone=0\n"
 	"    fi\n"
 	"    sleep 1\n"
 	"    n=$((n + 1))\n"
