@@ -1126,6 +1126,16 @@ unsigned ssh_channels_opened(const struct ssh_conn *c)
 
 /* ---- exec ---- */
 
+char *shell_heredoc_eof(const char *text)
+{
+	char *eof = xstrdup("SHELFREADY_EOF");
+	for (unsigned n = 1; strstr(text, eof); n++) {
+		free(eof);
+		eof = xasprintf("SHELFREADY_EOF_%u", n);
+	}
+	return eof;
+}
+
 void shell_quote(struct strbuf *sb, const char *s)
 {
 	strbuf_addch(sb, '\'');

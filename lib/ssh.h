@@ -107,6 +107,12 @@ int ssh_upload(struct ssh_conn *c, const char *data, size_t len, const char *pat
 int ssh_download(struct ssh_conn *c, const char *path, size_t max, char **data, size_t *len,
 		 struct error *e);
 
+/*
+ * A here-document terminator that occurs nowhere in text (owned):
+ * SHELFREADY_EOF, else SHELFREADY_EOF_1, _2 ... (the same text always gets
+ * the same one, so generated scripts compare byte for byte).
+ */
+char *shell_heredoc_eof(const char *text);
 /* Append s to sb quoted for a POSIX shell. */
 void shell_quote(struct strbuf *sb, const char *s);
 /* Append n bytes to sb with control characters shown as ^X (for terminals). */

@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit.h"
 #include "ssh.h"
 #include "step.h"
 #include "strbuf.h"
@@ -1099,6 +1100,55 @@ out:
 	free(sh);
 }
 
+/* ---- emit: on the machine itself ---- */
+
+/*
+ * For `emit`: the same script, in apply mode, fed to `sh -s` by a
+ * here-document (a terminator it does not contain), its "SR" lines shown
+ * and judged as cleanup_judge does, in awk. There is no session to
+ * protect here; with an empty build_user the build user is sudo's
+ * SUDO_USER, else root (whose keys go anyway).
+ */
+static int cleanup_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+			char **err)
+{
+	char *script = cleanup_script(p, 1), *eof = shell_heredoc_eof(script);
+	const char *user = step_param_str(p, "build_user");
+
+	(void)ctx;
+	(void)err;
+	if (!user || !*user)
+		strbuf_addstr(sh, "sr_say \"build_user is empty: the build user is ${SUDO_USER:-root}\"\n");
+	strbuf_addf(sh, "set -- sh -s\n"
+			"if command -v timeout >/dev/null 2>&1; then set -- timeout %lld \"$@\"; fi\n"
+			"_cl_out=$(\"$@\" <<'%s'\n%s%s\n)\n"
+			"_cl_st=$?\n",
+		    step_param_int(p, "timeout", 600), eof, script, eof);
+	strbuf_addstr(sh,
+		"_cl_lines=$(printf '%s\\n' \"$_cl_out\" | awk -F '\\t' '\n"
+		"\t$1 == \"SR\" && NF >= 4 { t = $4; for (i = 5; i <= NF; i++) t = t \"\\t\" $i; print $3 \" \" t; next }\n"
+		"\tNF { print \"| \" $0 }')\n"
+		"printf '%s\\n' \"$_cl_lines\" | while IFS= read -r _cl_l; do\n"
+		"\t[ -z \"$_cl_l\" ] || sr_say \"$_cl_l\"\n"
+		"done\n"
+		"_cl_n=$(printf '%s\\n' \"$_cl_out\" | awk -F '\\t' '$1 == \"SR\" && "
+		"$3 ~ /^(remove|truncate|empty|link|clean|vacuum|install)$/ { n++ } END { print n + 0 }')\n"
+		"_cl_e=$(printf '%s\\n' \"$_cl_out\" | awk -F '\\t' '$1 == \"SR\" && $3 == \"error\" "
+		"{ e = e (e == \"\" ? \"\" : \"; \") $4 } END { print e }')\n"
+		"if [ -n \"$_cl_e\" ]; then\n"
+		"\tsr_failed \"$_cl_e\"\n"
+		"elif [ \"$_cl_st\" != 0 ]; then\n"
+		"\tsr_failed \"the cleanup script exited with status $_cl_st\"\n"
+		"elif [ \"$_cl_n\" -gt 0 ]; then\n"
+		"\tsr_changed \"$_cl_n change(s): clean for capture\"\n"
+		"else\n"
+		"\tsr_ok \"nothing to do: clean for capture\"\n"
+		"fi\n");
+	free(eof);
+	free(script);
+	return 0;
+}
+
 const struct step_type step_cleanup = {
 	.name = "cleanup",
 	.summary = "pre-capture cleanup: host keys, histories, logs, machine-id, temporary files, "
@@ -1106,4 +1156,5 @@ const struct step_type step_cleanup = {
 	.params = cleanup_params,
 	.validate = cleanup_validate,
 	.apply = cleanup_apply,
+	.emit = cleanup_emit,
 };

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit.h"
 #include "facts.h"
 #include "profile.h"
 #include "ssh.h"
@@ -448,6 +449,95 @@ out:
 	free(unknown);
 }
 
+/* ---- emit: on the machine itself ---- */
+
+/*
+ * For `emit`: what apply learns from the facts is read from /etc/shadow
+ * when the script runs (locked "!"/"*" or empty: skipped; last change 0:
+ * done); the expiry and the sshd part are the scripts above, run by `sh -s`
+ * (ep_sshd_script prints no secret and takes no profile value).
+ */
+static int expire_password_emit(const struct params *p, const struct emit_ctx *ctx,
+				struct strbuf *sh, char **err)
+{
+	const struct param *users = params_get(p, "users");
+	char *chage = NULL, *sshd = NULL;
+
+	(void)ctx;
+	(void)err;
+	strbuf_addstr(sh, "_ep_todo='' _ep_done='' _ep_skip=''\n");
+	if (users && users->v.n) {
+		/* through "$@": a loop over literal words is a shellcheck warning */
+		strbuf_addstr(sh, "set --");
+		for (size_t i = 0; i < users->v.n; i++) {
+			strbuf_addch(sh, ' ');
+			shell_quote(sh, users->v.items[i].s);
+		}
+		strbuf_addstr(sh,
+			"\nfor _ep_u in \"$@\"; do\n"
+			"\tcase \" $_ep_todo $_ep_done $_ep_skip \" in *\" $_ep_u \"*) continue ;; esac\n"
+			"\tif [ ! -r /etc/shadow ]; then sr_failed \"/etc/shadow is not readable\"; return; fi\n"
+			"\t_ep_s=$(awk -F: -v u=\"$_ep_u\" '$1 == u { print ($2 == \"\" ? \"empty\" : "
+			"$2 ~ /^[!*]/ ? \"locked\" : \"set\") \" \" $3; f = 1; exit } END { exit !f }' /etc/shadow) || {\n"
+			"\t\tsr_failed \"no account '$_ep_u' on this machine\"\n\t\treturn\n\t}\n"
+			"\tcase $_ep_s in\n"
+			"\tlocked*|empty*) _ep_skip=\"$_ep_skip $_ep_u\" ;;\n"
+			"\t\"set 0\") _ep_done=\"$_ep_done $_ep_u\" ;;\n"
+			"\t*) _ep_todo=\"$_ep_todo $_ep_u\" ;;\n"
+			"\tesac\n"
+			"done\n");
+	}
+	strbuf_addstr(sh, "_ep_what='' _ep_changed=0\n"
+			  "if [ -n \"$_ep_todo\" ]; then\n"
+			  "\t# shellcheck disable=SC2086 # account names: validated, no blanks\n"
+			  "\tset -- $_ep_todo\n");
+	chage = ep_chage_script(NULL, 0);
+	/* "for u in; do" would be a syntax error: the names come from "$@" instead */
+	{
+		char *hit = strstr(chage, "for u in; do");
+		if (hit) {
+			struct strbuf fixed = STRBUF_INIT;
+			strbuf_add(&fixed, chage, (size_t)(hit - chage));
+			strbuf_addstr(&fixed, "for u in \"$@\"; do");
+			strbuf_addstr(&fixed, hit + strlen("for u in; do"));
+			free(chage);
+			chage = strbuf_detach(&fixed);
+		}
+	}
+	strbuf_addf(sh, "\tif ! _ep_out=$(sh -s \"$@\" <<'SHELFREADY_EP_CHAGE'\n%sSHELFREADY_EP_CHAGE\n"
+			"\t); then\n"
+			"\t\tsr_failed \"cannot expire the password of:$_ep_todo\"\n\t\treturn\n\tfi\n"
+			"\tcase $_ep_out in *self*) sr_say \"warning: the password of the account running "
+			"this ($_ep_out) is expired\" ;; esac\n"
+			"\t_ep_what=\"expired the password of:$_ep_todo (change at next login)\"\n"
+			"\t_ep_changed=1\n"
+			"fi\n",
+		    chage);
+	if (step_param_bool(p, "disable_password_login")) {
+		sshd = ep_sshd_script(0);
+		strbuf_addf(sh, "_ep_out=$(sh -s <<'SHELFREADY_EP_SSHD'\n%sSHELFREADY_EP_SSHD\n)\n"
+				"_ep_st=$?\n"
+				"if [ \"$_ep_st\" != 0 ]; then\n"
+				"\tsr_failed \"cannot turn password login off (exit $_ep_st)\"\n\treturn\nfi\n"
+				"case $_ep_out in\n"
+				"ok*) _ep_what=\"${_ep_what:+$_ep_what; }password login is already off\" ;;\n"
+				"*)\n"
+				"\t_ep_what=\"${_ep_what:+$_ep_what; }password login off, sshd reloaded\"\n"
+				"\t_ep_changed=1\n"
+				"\t;;\n"
+				"esac\n",
+			    sshd);
+	}
+	strbuf_addstr(sh, "[ -z \"$_ep_done\" ] || _ep_what=\"${_ep_what:+$_ep_what; }already expired:$_ep_done\"\n"
+			  "[ -z \"$_ep_skip\" ] || _ep_what=\"${_ep_what:+$_ep_what; }skipped (locked or "
+			  "no password):$_ep_skip\"\n"
+			  "if [ \"$_ep_changed\" = 1 ]; then\n\tsr_changed \"$_ep_what\"\n"
+			  "else\n\tsr_ok \"nothing to do${_ep_what:+: $_ep_what}\"\nfi\n");
+	free(chage);
+	free(sshd);
+	return 0;
+}
+
 const struct step_type step_expire_password = {
 	.name = "expire-password",
 	.summary = "make accounts change their password at the next login; optionally turn "
@@ -474,4 +564,5 @@ const struct step_type step_expire_password = {
 	.params = expire_password_params,
 	.validate = expire_password_validate,
 	.apply = expire_password_apply,
+	.emit = expire_password_emit,
 };

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit.h"
 #include "facts.h"
 #include "profile.h"
 #include "ssh.h"
@@ -645,6 +646,196 @@ out:
 	free(bak);
 }
 
+/* ---- emit: the same edit, on the machine itself ---- */
+
+/*
+ * The edit of fl_edit_apply in awk (LC_ALL=C, bytes as here): the file on
+ * standard input, the result into the file SR_FL_OUT, what changed on
+ * standard output ("" when nothing). `line` and `regexp` are data: they
+ * come from the environment (SR_FL_LINE, SR_FL_RE), never from the program.
+ * SR_FL_NONL=1: the last line has no newline. The lines the regexp matches
+ * are numbered in the file SR_FL_MATCHES by `grep -n -E` (POSIX ERE, as
+ * regcomp here): awk's own matching differs between awks (mawk has no
+ * interval expressions).
+ */
+static const char fl_awk[] =
+	"BEGIN {\n"
+	"\tL = ENVIRON[\"SR_FL_LINE\"] \"\"; R = ENVIRON[\"SR_FL_RE\"] \"\"\n"
+	"\thasl = ENVIRON[\"SR_FL_HASLINE\"] == 1; absent = ENVIRON[\"SR_FL_ABSENT\"] == 1\n"
+	"\tstart = ENVIRON[\"SR_FL_START\"] == 1; nonl = ENVIRON[\"SR_FL_NONL\"] == 1\n"
+	"\tout = ENVIRON[\"SR_FL_OUT\"]; n = 0; first = 0; mf = ENVIRON[\"SR_FL_MATCHES\"]\n"
+	"\tif (R != \"\") while ((getline x < mf) > 0) mt[x + 0] = 1\n"
+	"}\n"
+	"{\n"
+	"\ts = $0 \"\"\n"
+	"\tif (hasl && s == L) equal = 1\n"
+	"\tif (R != \"\") m = (NR in mt); else m = (hasl && s == L)\n"
+	"\tif (!m) { o[++n] = s; k[n] = NR; next }\n"
+	"\tif (absent || matched) { removed++; if (!first) first = NR; next }\n"
+	"\tmatched = 1\n"
+	"\tif (s != L) { replaced++; if (!first) first = NR }\n"
+	"\to[++n] = L; k[n] = NR\n"
+	"}\n"
+	"END {\n"
+	"\tins = !absent && !matched && !equal\n"
+	"\tif (ins && start) printf(\"%s\\n\", L) > out\n"
+	"\tfor (i = 1; i <= n; i++) {\n"
+	"\t\teol = (nonl && k[i] == NR && !(ins && !start)) ? \"\" : \"\\n\"\n"
+	"\t\tprintf(\"%s%s\", o[i], eol) > out\n"
+	"\t}\n"
+	"\tif (ins && !start) printf(\"%s\\n\", L) > out\n"
+	"\tw = \"\"\n"
+	"\tif (replaced) w = \"replaced line \" first\n"
+	"\tif (removed) w = w (w == \"\" ? \"\" : \", \") \"removed \" removed \" line\" (removed == 1 ? \"\" : \"s\")\n"
+	"\tif (ins) w = w (w == \"\" ? \"\" : \", \") \"added the line at the \" (start ? \"start\" : \"end\")\n"
+	"\tprint w\n"
+	"}\n";
+
+static int file_line_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+			  char **err)
+{
+	const char *path = step_param_str(p, "path"), *line = step_param_str(p, "line");
+	const char *re_text = step_param_str(p, "regexp"), *owner = step_param_str(p, "owner");
+	const char *mode_text = step_param_str(p, "mode"), *state = step_param_str(p, "state");
+	const char *insert = step_param_str(p, "insert");
+	int absent = state && !strcmp(state, "absent"), create = step_param_bool(p, "create");
+	int backup = step_param_bool(p, "backup");
+	unsigned want_mode = 0644;
+
+	(void)ctx;
+	if (re_text && strchr(re_text, '\n')) {
+		*err = xstrdup("'regexp' holds a newline: grep would take it as several patterns");
+		return -1;
+	}
+	if (mode_text)
+		fl_valid_mode(mode_text, &want_mode);
+	strbuf_addstr(sh, "# shellcheck disable=SC2016,SC2089,SC2090 # profile data, single-quoted\n"
+			  "_fl_f=");
+	shell_quote(sh, path);
+	strbuf_addstr(sh, "\n# shellcheck disable=SC2016,SC2089,SC2090 # profile data, single-quoted\n"
+			  "_fl_line=");
+	shell_quote(sh, line ? line : "");
+	strbuf_addstr(sh, "\n# shellcheck disable=SC2016,SC2089,SC2090 # profile data, single-quoted\n"
+			  "_fl_re=");
+	shell_quote(sh, re_text ? re_text : "");
+	strbuf_addstr(sh, "\n_fl_o=");
+	shell_quote(sh, owner ? owner : "");
+	strbuf_addf(sh, "\n_fl_m=%s\n", mode_text ? mode_text : "");
+	strbuf_addstr(sh,
+		"if [ -L \"$_fl_f\" ]; then\n"
+		"\t_fl_r=$(readlink -f -- \"$_fl_f\" 2>/dev/null)\n"
+		"\tif [ -z \"$_fl_r\" ]; then\n"
+		"\t\tsr_failed \"cannot read '$_fl_f': cannot resolve the symbolic link\"\n"
+		"\t\treturn\n\tfi\n"
+		"\t_fl_f=$_fl_r\n"
+		"fi\n"
+		"_fl_dir=${_fl_f%/*}\n"
+		"if [ ! -e \"$_fl_f\" ]; then\n");
+	if (absent) {
+		strbuf_addstr(sh, "\tsr_ok \"'$_fl_f' does not exist: nothing to remove\"\n\treturn\nfi\n");
+	} else if (!create) {
+		strbuf_addstr(sh, "\tsr_failed \"'$_fl_f' does not exist (set 'create: true' to create it)\"\n"
+				  "\treturn\nfi\n");
+	} else {
+		strbuf_addf(sh,
+			"\tif [ ! -d \"${_fl_dir:-/}\" ]; then\n"
+			"\t\tsr_failed \"cannot create '$_fl_f': its directory does not exist\"\n"
+			"\t\treturn\n\tfi\n"
+			"\t_fl_s=$(umask 077 && mktemp \"$_fl_dir/.shelfready-XXXXXXXX\") || {\n"
+			"\t\tsr_failed \"cannot create '$_fl_f'\"\n\t\treturn\n\t}\n"
+			"\tif printf '%%s\\n' \"$_fl_line\" >\"$_fl_s\" &&\n"
+			"\t\t{ [ -z \"$_fl_o\" ] || chown -- \"$_fl_o\" \"$_fl_s\"; } &&\n"
+			"\t\tchmod %04o \"$_fl_s\" && mv -f -- \"$_fl_s\" \"$_fl_f\"; then\n"
+			"\t\tif command -v restorecon >/dev/null 2>&1; then restorecon -- \"$_fl_f\" >/dev/null 2>&1; fi\n"
+			"\t\tsr_changed \"created '$_fl_f' (mode %04o)\"\n"
+			"\telse\n"
+			"\t\trm -f -- \"$_fl_s\"\n"
+			"\t\tsr_failed \"cannot create '$_fl_f'\"\n"
+			"\tfi\n"
+			"\treturn\n"
+			"fi\n",
+			want_mode, want_mode);
+	}
+	strbuf_addf(sh,
+		"if [ ! -f \"$_fl_f\" ]; then sr_failed \"cannot read '$_fl_f': it is not a regular file\"; return; fi\n"
+		"if [ ! -r \"$_fl_f\" ]; then sr_failed \"cannot read '$_fl_f': permission denied\"; return; fi\n"
+		"_fl_n=$(wc -c <\"$_fl_f\") || { sr_failed \"cannot read '$_fl_f'\"; return; }\n"
+		"if [ \"$_fl_n\" -gt %u ]; then\n"
+		"\tsr_failed \"'$_fl_f' is larger than %u bytes: too large to edit line by line\"\n"
+		"\treturn\nfi\n"
+		"if [ \"$(tr -d '\\000' <\"$_fl_f\" | wc -c)\" -ne \"$_fl_n\" ]; then\n"
+		"\tsr_failed \"'$_fl_f' is not a text file (it contains NUL bytes)\"\n"
+		"\treturn\nfi\n"
+		"_fl_nonl=0\n"
+		"if [ \"$_fl_n\" -gt 0 ] && [ \"$(tail -c 1 \"$_fl_f\" | wc -l)\" -eq 0 ]; then _fl_nonl=1; fi\n"
+		"_fl_s=$(umask 077 && mktemp \"$_fl_dir/.shelfready-XXXXXXXX\") || {\n"
+		"\tsr_failed \"cannot write beside '$_fl_f'\"\n\treturn\n}\n"
+		/* a copy keeps owner and mode; its content is replaced */
+		"if ! cp -p -- \"$_fl_f\" \"$_fl_s\" || ! : >\"$_fl_s\"; then\n"
+		"\trm -f -- \"$_fl_s\"\n\tsr_failed \"cannot write beside '$_fl_f'\"\n\treturn\nfi\n"
+		"_fl_mt=$_fl_s.matches\n"
+		"if [ -n \"$_fl_re\" ]; then\n"
+		"\tLC_ALL=C grep -n -E -e \"$_fl_re\" <\"$_fl_f\" >\"$_fl_mt.all\"\n"
+		"\tif [ $? -gt 1 ] || ! cut -d: -f1 <\"$_fl_mt.all\" >\"$_fl_mt\"; then\n"
+		"\t\trm -f -- \"$_fl_s\" \"$_fl_mt\" \"$_fl_mt.all\"\n"
+		"\t\tsr_failed \"cannot match 'regexp' in '$_fl_f'\"\n\t\treturn\n\tfi\n"
+		"fi\n"
+		"_fl_what=$(SR_FL_LINE=$_fl_line SR_FL_RE=$_fl_re SR_FL_HASLINE=%d SR_FL_ABSENT=%d \\\n"
+		"\tSR_FL_START=%d SR_FL_NONL=$_fl_nonl SR_FL_OUT=$_fl_s SR_FL_MATCHES=$_fl_mt \\\n"
+		"\tLC_ALL=C awk '\n%s' <\"$_fl_f\")\n"
+		"_fl_st=$?\n"
+		"rm -f -- \"$_fl_mt\" \"$_fl_mt.all\"\n"
+		"if [ \"$_fl_st\" != 0 ]; then\n"
+		"\trm -f -- \"$_fl_s\"\n\tsr_failed \"cannot edit '$_fl_f'\"\n\treturn\nfi\n",
+		FL_MAX_SIZE, FL_MAX_SIZE, line != NULL, absent, insert && !strcmp(insert, "start"),
+		fl_awk);
+	strbuf_addstr(sh,
+		"_fl_md=\n"
+		"if [ -n \"$_fl_m\" ] && [ -z \"$(find \"$_fl_f\" -prune -perm \"$_fl_m\" 2>/dev/null)\" ]; then\n"
+		"\t_fl_md=\"mode -> $_fl_m\"\n"
+		"fi\n"
+		"_fl_od=\n"
+		"if [ -n \"$_fl_o\" ]; then\n"
+		"\t_fl_u=${_fl_o%%:*} _fl_g=\n"
+		"\tcase $_fl_o in *:*) _fl_g=${_fl_o#*:} ;; esac\n"
+		"\tset -- \"$_fl_f\" -prune\n"
+		"\t[ -z \"$_fl_u\" ] || set -- \"$@\" -user \"$_fl_u\"\n"
+		"\t[ -z \"$_fl_g\" ] || set -- \"$@\" -group \"$_fl_g\"\n"
+		"\tif [ -z \"$(find \"$@\" 2>/dev/null)\" ]; then _fl_od=\"owner -> $_fl_o\"; fi\n"
+		"fi\n"
+		"if [ -z \"$_fl_what$_fl_md$_fl_od\" ]; then\n"
+		"\trm -f -- \"$_fl_s\"\n\tsr_ok \"'$_fl_f' is as wanted\"\n\treturn\nfi\n"
+		"_fl_b=\n"
+		"if [ -n \"$_fl_what\" ]; then\n");
+	if (backup)
+		strbuf_addstr(sh,
+			"\t_fl_t=$(date +%Y%m%d%H%M%S)\n"
+			"\t_fl_b=$_fl_f.shelfready-$_fl_t _fl_i=1\n"
+			"\twhile [ -e \"$_fl_b\" ]; do _fl_b=$_fl_f.shelfready-$_fl_t-$_fl_i; _fl_i=$((_fl_i + 1)); done\n"
+			"\tif ! cp -p -- \"$_fl_f\" \"$_fl_b\"; then\n"
+			"\t\trm -f -- \"$_fl_s\"\n\t\tsr_failed \"cannot back up '$_fl_f' to '$_fl_b'\"\n\t\treturn\n\tfi\n");
+	strbuf_addstr(sh,
+		"\t_fl_t=$_fl_s\n"
+		"else\n"
+		"\trm -f -- \"$_fl_s\"\n"
+		"\t_fl_t=$_fl_f\n"
+		"fi\n"
+		"if { [ -z \"$_fl_o\" ] || chown -- \"$_fl_o\" \"$_fl_t\"; } &&\n"
+		"\t{ [ -z \"$_fl_m\" ] || chmod -- \"$_fl_m\" \"$_fl_t\"; } &&\n"
+		"\t{ [ \"$_fl_t\" = \"$_fl_f\" ] || mv -f -- \"$_fl_s\" \"$_fl_f\"; }; then\n"
+		"\tif command -v restorecon >/dev/null 2>&1; then restorecon -- \"$_fl_f\" >/dev/null 2>&1; fi\n"
+		"else\n"
+		"\t[ \"$_fl_t\" = \"$_fl_f\" ] || rm -f -- \"$_fl_s\"\n"
+		"\tsr_failed \"cannot update '$_fl_f'\"\n\treturn\nfi\n"
+		"_fl_sum=$_fl_what\n"
+		"for _fl_x in \"$_fl_md\" \"$_fl_od\"; do\n"
+		"\t[ -z \"$_fl_x\" ] || _fl_sum=${_fl_sum:+$_fl_sum; }$_fl_x\n"
+		"done\n"
+		"[ -z \"$_fl_b\" ] || _fl_sum=\"$_fl_sum (backup '$_fl_b')\"\n"
+		"sr_changed \"changed '$_fl_f': $_fl_sum\"\n");
+	return 0;
+}
+
 const struct step_type step_file_line = {
 	.name = "file-line",
 	.summary = "make sure a line is in a file (or is not), or replace the line matching a regexp",
@@ -659,4 +850,5 @@ const struct step_type step_file_line = {
 	.params = file_line_params,
 	.validate = file_line_validate,
 	.apply = file_line_apply,
+	.emit = file_line_emit,
 };

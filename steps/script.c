@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "emit.h"
 #include "facts.h"
 #include "profile.h"
 #include "ssh.h"
@@ -84,7 +85,7 @@ static void script_validate(const struct params *p, const struct type_ctx *ctx)
 }
 
 /* The script's text: inline, or the local file (validated at load time). */
-static char *script_text(const struct params *p, const struct step_ctx *ctx, char **err)
+static char *script_text(const struct params *p, const char *base_dir, char **err)
 {
 	const char *in = step_param_str(p, "inline"), *file = step_param_str(p, "file");
 	char *path, *data = NULL;
@@ -93,8 +94,7 @@ static char *script_text(const struct params *p, const struct step_ctx *ctx, cha
 
 	if (in)
 		return xstrdup(in);
-	path = file[0] == '/' || !ctx->base_dir ? xstrdup(file)
-						 : xasprintf("%s/%s", ctx->base_dir, file);
+	path = file[0] == '/' || !base_dir ? xstrdup(file) : xasprintf("%s/%s", base_dir, file);
 	r = read_file(path, 16u << 20, &data, &len);
 	if (r < 0)
 		*err = xasprintf("cannot read script file '%s': %s", path, strerror(-r));
@@ -153,15 +153,8 @@ static char *wrapper(const struct params *p, const char *text)
 	const struct param *secret = params_get(p, "secret_env");
 	const char *interp = step_param_str(p, "interpreter");
 	struct strbuf sb = STRBUF_INIT;
-	char token[17], *eof;
+	char *eof = shell_heredoc_eof(text);
 
-	do {
-		random_token(token, sizeof(token));
-		eof = xasprintf("SHELFREADY_EOF_%s", token);
-		if (!strstr(text, eof))
-			break;
-		free(eof);
-	} while (1);
 	strbuf_addstr(&sb, "umask 077\nd=$(mktemp -d /tmp/shelfready-script.XXXXXXXX) || exit 125\n"
 			   "trap 'rm -rf \"$d\"' EXIT\n");
 	strbuf_addf(&sb, "cat >\"$d/script\" <<'%s'\n%s%s%s\n", eof, text,
@@ -211,7 +204,7 @@ static void script_apply(const struct params *p, struct step_ctx *ctx, struct st
 	int done;
 
 	memset(&res, 0, sizeof(res));
-	text = script_text(p, ctx, &err);
+	text = script_text(p, ctx->base_dir, &err);
 	if (!text) {
 		step_failed(r, "%s", err);
 		goto out;
@@ -276,6 +269,106 @@ out:
 	free(sh);
 }
 
+/*
+ * Before a command holding value single-quoted: tell shellcheck that what
+ * looks like an expansion or a quote in it is data. 1 when it was needed.
+ */
+static int data_note(struct strbuf *sh, const char *indent, const char *value)
+{
+	if (!strpbrk(value, "$`'\"\\"))
+		return 0;
+	strbuf_addf(sh, "%s# shellcheck disable=SC2016,SC2089,SC2090 # profile data, single-quoted\n",
+		    indent);
+	return 1;
+}
+
+/*
+ * For `emit`: the same on the machine itself. The text (a `file` is read
+ * now, relative to the profile) goes into a private directory with a
+ * here-document whose terminator it does not contain; `secret_env` values
+ * come from the machine's environment when the script runs (sr_secret),
+ * never from here. `expect_disconnect` means nothing without a connection
+ * and is ignored. `timeout` applies when the machine has timeout(1).
+ */
+static int script_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+		       char **err)
+{
+	const struct param *env = params_get(p, "env"), *args = params_get(p, "args");
+	const struct param *secret = params_get(p, "secret_env");
+	const struct param *codes = params_get(p, "valid_exit_codes");
+	const char *interp = step_param_str(p, "interpreter");
+	const char *creates = step_param_str(p, "creates"), *unless = step_param_str(p, "unless");
+	long long retries = step_param_int(p, "retries", 0);
+	long long delay = step_param_int(p, "retry_delay", 10);
+	long long timeout = step_param_int(p, "timeout", 1800);
+	char *text = script_text(p, ctx->base_dir, err), *eof;
+
+	if (!text)
+		return -1;
+	eof = shell_heredoc_eof(text);
+	if (step_param_bool(p, "expect_disconnect"))
+		strbuf_addstr(sh, "# expect_disconnect: nothing to reconnect to here (ignored)\n");
+	if (creates) {
+		data_note(sh, "", creates);
+		strbuf_addstr(sh, "if [ -e ");
+		shell_quote(sh, creates);
+		strbuf_addstr(sh, " ]; then\n\tsr_ok \"nothing to do: 'creates' exists\"\n\treturn\nfi\n");
+	}
+	if (unless) {
+		data_note(sh, "", unless);
+		strbuf_addstr(sh, "if sh -c ");
+		shell_quote(sh, unless);
+		strbuf_addstr(sh, " >/dev/null 2>&1 </dev/null; then\n"
+				  "\tsr_ok \"nothing to do: 'unless' succeeded\"\n\treturn\nfi\n");
+	}
+	strbuf_addstr(sh, "_sc_d=$(umask 077 && mktemp -d /tmp/shelfready-script.XXXXXXXX) || {\n"
+			  "\tsr_failed \"cannot make a private temporary directory\"\n\treturn\n}\n");
+	strbuf_addf(sh, "if ! cat >\"$_sc_d/script\" <<'%s'\n%s%s%s\nthen\n"
+			"\trm -rf \"$_sc_d\"\n\tsr_failed \"cannot write the script\"\n\treturn\nfi\n",
+		    eof, text, text[0] && text[strlen(text) - 1] != '\n' ? "\n" : "", eof);
+	strbuf_addstr(sh, "_sc_n=0\nwhile :; do\n\t_sc_n=$((_sc_n + 1))\n\t(\n"
+			  "\t\tcd \"$_sc_d\" || exit 125\n");
+	for (size_t i = 0; env && i < env->v.n; i++) {
+		data_note(sh, "\t\t", env->v.items[i].s);
+		strbuf_addf(sh, "\t\texport %s=", env->v.keys[i]);
+		shell_quote(sh, env->v.items[i].s);
+		strbuf_addch(sh, '\n');
+	}
+	for (size_t i = 0; secret && i < secret->v.n; i++)
+		strbuf_addf(sh, "\t\t%s=$(sr_secret %s) || exit 125\n\t\texport %s\n",
+			    secret->v.items[i].s, secret->v.items[i].s, secret->v.items[i].s);
+	for (size_t i = 0; args && i < args->v.n; i++)
+		if (data_note(sh, "\t\t", args->v.items[i].s))
+			break;
+	if (interp)
+		data_note(sh, "\t\t", interp);
+	strbuf_addstr(sh, "\t\tset -- ");
+	shell_quote(sh, interp ? interp : "/bin/sh");
+	strbuf_addstr(sh, " \"$_sc_d/script\"");
+	for (size_t i = 0; args && i < args->v.n; i++) {
+		strbuf_addch(sh, ' ');
+		shell_quote(sh, args->v.items[i].s);
+	}
+	strbuf_addf(sh, "\n\t\tif command -v timeout >/dev/null 2>&1; then\n"
+			"\t\t\tset -- timeout %lld \"$@\"\n\t\tfi\n"
+			"\t\tsr_run \"$@\" </dev/null\n\t)\n\t_sc_st=$?\n\tcase $_sc_st in\n\t",
+		    timeout);
+	if (!codes || codes->v.kind != PV_LIST || !codes->v.n)
+		strbuf_addstr(sh, "0");
+	for (size_t i = 0; codes && codes->v.kind == PV_LIST && i < codes->v.n; i++)
+		strbuf_addf(sh, "%s%lld", i ? "|" : "", (long long)codes->v.items[i].i);
+	strbuf_addf(sh, ")\n\t\trm -rf \"$_sc_d\"\n\t\tsr_changed \"ran: exit $_sc_st\"\n\t\treturn\n"
+			"\t\t;;\n\tesac\n"
+			"\tif [ \"$_sc_n\" -gt %lld ]; then\n\t\trm -rf \"$_sc_d\"\n"
+			"\t\tsr_failed \"exit $_sc_st (attempt $_sc_n of %lld)\"\n\t\treturn\n\tfi\n"
+			"\tsr_say \"attempt $_sc_n of %lld failed (exit $_sc_st); again in %lld s\"\n"
+			"\tsleep %lld\ndone\n",
+		    retries, retries + 1, retries + 1, delay, delay);
+	free(eof);
+	free(text);
+	return 0;
+}
+
 const struct step_type step_script = {
 	.name = "script",
 	.summary = "upload a local file or inline text to the target and run it",
@@ -291,4 +384,5 @@ const struct step_type step_script = {
 	.params = script_params,
 	.validate = script_validate,
 	.apply = script_apply,
+	.emit = script_emit,
 };

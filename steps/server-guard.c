@@ -39,6 +39,7 @@
 
 #include "check.h"
 #include "collect.h"
+#include "emit.h"
 #include "facts.h"
 #include "http.h"
 #include "profile.h"
@@ -641,10 +642,161 @@ out:
 	error_release(&e);
 }
 
+/* ---- emit: on the machine itself ---- */
+
+/*
+ * Inspect as lib/server-guard.c judges (AliYunDun and AliYunDunUpdate
+ * running, aegis.service enabled or /etc/init.d/aegis with S links in
+ * runlevels 2-5); sets _sg_run and _sg_boot to 1 or 0.
+ */
+static const char sg_probe_sh[] =
+	"_sg_probe() {\n"
+	"\t_sg_run=1\n"
+	"\tfor _sg_p in AliYunDun AliYunDunUpdate; do\n"
+	"\t\t# shellcheck disable=SC2009 # pgrep is not in every base system; ps is POSIX\n"
+	"\t\tps -e -o comm= 2>/dev/null | grep -qx \"$_sg_p\" || _sg_run=0\n"
+	"\tdone\n"
+	"\t_sg_boot=0\n"
+	"\tif command -v systemctl >/dev/null 2>&1 &&\n"
+	"\t\t[ \"$(systemctl is-enabled aegis.service 2>/dev/null)\" = enabled ]; then\n"
+	"\t\t_sg_boot=1\n"
+	"\telif [ -x /etc/init.d/aegis ]; then\n"
+	"\t\t_sg_boot=1\n"
+	"\t\tfor _sg_l in 2 3 4 5; do\n"
+	"\t\t\tls /etc/rc\"$_sg_l\".d/S*aegis /etc/rc.d/rc\"$_sg_l\".d/S*aegis >/dev/null 2>&1 || _sg_boot=0\n"
+	"\t\tdone\n"
+	"\tfi\n"
+	"}\n";
+
+/*
+ * The installer is downloaded on the machine with curl (else wget), its
+ * SHA-256 checked with sha256sum before it runs (a mismatch removes it and
+ * fails the step), and run with `args`, {install_code} taken from the
+ * machine's environment (sr_secret) when the script runs. A `ca_file` is a
+ * public certificate: its content is embedded in the script and given to
+ * curl or wget.
+ */
+static int server_guard_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+			     char **err)
+{
+	const char *url = step_param_str(p, "url"), *sha = step_param_str(p, "sha256");
+	const char *code_env = step_param_str(p, "install_code_env"), *ca = step_param_str(p, "ca_file");
+	const struct param *args = params_get(p, "args");
+	long long timeout = step_param_int(p, "timeout", 600), retries = step_param_int(p, "retries", 2);
+	int https = !strncasecmp(url, "https://", 8);
+	char *ca_text = NULL, *shown = url_shown(url);
+
+	if (ca && *ca) {
+		char *path = ca[0] == '/' || !ctx->base_dir ? xstrdup(ca)
+							    : xasprintf("%s/%s", ctx->base_dir, ca);
+		size_t len = 0;
+		int r = read_file(path, 1u << 20, &ca_text, &len);
+		if (r < 0)
+			*err = xasprintf("cannot read CA file '%s': %s", path, strerror(-r));
+		else if (memchr(ca_text, '\0', len) || !strstr(ca_text, "-----BEGIN CERTIFICATE-----"))
+			*err = xasprintf("CA file '%s' is not a PEM certificate", path);
+		free(path);
+		if (*err) {
+			free(ca_text);
+			free(shown);
+			return -1;
+		}
+	}
+	strbuf_addstr(sh, sg_probe_sh);
+	strbuf_addstr(sh, "_sg_probe\n"
+			  "if [ \"$_sg_run\" = 1 ] && [ \"$_sg_boot\" = 1 ]; then\n"
+			  "\tsr_ok \"already installed and running; started at boot\"\n\treturn\nfi\n");
+	if (!sha)
+		strbuf_addstr(sh, "sr_say \"WARNING: INSECURE: insecure_skip_sha256 is true: the "
+				  "installer's SHA-256 is NOT checked; a changed installer would run "
+				  "as root unnoticed\"\n");
+	if (code_env)
+		strbuf_addf(sh, "sr_install_code=$(sr_secret %s) || {\n"
+				"\tsr_failed \"the environment variable %s (install_code_env) is not set\"\n"
+				"\treturn\n}\n",
+			    code_env, code_env);
+	strbuf_addstr(sh, "_sg_d=$(umask 077 && mktemp -d " UPLOAD_PREFIX "XXXXXXXX) || {\n"
+			  "\tsr_failed \"cannot make a private temporary directory\"\n\treturn\n}\n");
+	if (ca_text) {
+		char *eof = shell_heredoc_eof(ca_text);
+		strbuf_addf(sh, "cat >\"$_sg_d/ca.pem\" <<'%s'\n%s%s%s\n", eof, ca_text,
+			    ca_text[0] && ca_text[strlen(ca_text) - 1] != '\n' ? "\n" : "", eof);
+		free(eof);
+	}
+	strbuf_addstr(sh, "_sg_url=");
+	shell_quote(sh, url);
+	strbuf_addstr(sh, "\n_sg_shown=");
+	shell_quote(sh, shown);
+	strbuf_addf(sh, "\nsr_say \"downloading the installer from $_sg_shown\"\n"
+			"if command -v curl >/dev/null 2>&1; then\n"
+			"\tset -- curl --fail --silent --show-error --location --proto '%s' --proto-redir '%s' "
+			"--connect-timeout 60 --max-time %lld --retry %lld",
+		    https ? "=https" : "=http,https", https ? "=https" : "=http,https", timeout, retries);
+	if (ca_text)
+		strbuf_addstr(sh, " --cacert \"$_sg_d/ca.pem\"");
+	strbuf_addf(sh, " -o \"$_sg_d/installer\"\n"
+			"elif command -v wget >/dev/null 2>&1; then\n"
+			"\tset -- wget -q --timeout=%lld --tries=%lld%s -O \"$_sg_d/installer\"\n"
+			"else\n"
+			"\trm -rf \"$_sg_d\"\n\tsr_failed \"neither curl nor wget is installed\"\n\treturn\nfi\n"
+			"if ! sr_run \"$@\" \"$_sg_url\" </dev/null; then\n"
+			"\trm -rf \"$_sg_d\"\n\tsr_failed \"cannot download the installer from $_sg_shown\"\n"
+			"\treturn\nfi\n",
+		    timeout, retries + 1, ca_text ? " --ca-certificate=\"$_sg_d/ca.pem\"" : "");
+	if (sha) {
+		strbuf_addstr(sh, "_sg_want=");
+		for (const char *c = sha; *c; c++)
+			strbuf_addch(sh, (*c >= 'A' && *c <= 'F') ? (char)(*c - 'A' + 'a') : *c);
+		strbuf_addstr(sh,
+			"\n_sg_got=$(sha256sum <\"$_sg_d/installer\" | cut -d' ' -f1)\n"
+			"if [ \"$_sg_got\" != \"$_sg_want\" ]; then\n"
+			"\trm -rf \"$_sg_d\"\n"
+			"\tsr_failed \"the installer's SHA-256 is ${_sg_got:-unknown}, not the pinned "
+			"$_sg_want: refused, not run\"\n"
+			"\treturn\nfi\n");
+	}
+	strbuf_addstr(sh, "chmod 0700 \"$_sg_d/installer\"\n");
+	for (size_t i = 0; args && i < args->v.n; i++)
+		if (strpbrk(args->v.items[i].s, "$`'\"\\")) {
+			strbuf_addstr(sh, "# shellcheck disable=SC2016 # profile data, single-quoted\n");
+			break;
+		}
+	strbuf_addstr(sh, "set -- \"$_sg_d/installer\"");
+	for (size_t i = 0; args && i < args->v.n; i++) {
+		strbuf_addch(sh, ' ');
+		add_arg(sh, args->v.items[i].s, code_env != NULL);
+	}
+	strbuf_addf(sh, "\nif command -v timeout >/dev/null 2>&1; then set -- timeout %lld \"$@\"; fi\n"
+			"sr_say \"running the installer\"\n"
+			"(cd \"$_sg_d\" && umask 022 && sr_run \"$@\" </dev/null)\n"
+			"_sg_st=$?\n"
+			"rm -rf \"$_sg_d\"\n",
+		    timeout);
+	if (code_env)
+		strbuf_addstr(sh, "sr_install_code=\n");
+	strbuf_addf(sh, "if [ \"$_sg_st\" != 0 ]; then\n"
+			"\tsr_failed \"the installer exited with status $_sg_st\"\n\treturn\nfi\n"
+			"_sg_i=0\n"
+			"while _sg_probe; [ \"$_sg_run$_sg_boot\" != 11 ] && [ \"$_sg_i\" -lt %d ]; do\n"
+			"\tsleep 1\n\t_sg_i=$((_sg_i + 1))\ndone\n"
+			"if [ \"$_sg_run\" != 1 ]; then\n"
+			"\tsr_failed \"the installer exited 0, but AliYunDun and AliYunDunUpdate are not both running\"\n"
+			"\treturn\nfi\n"
+			"if [ \"$_sg_boot\" != 1 ]; then\n"
+			"\tsr_failed \"the installer exited 0, but aegis is not started at boot\"\n"
+			"\treturn\nfi\n"
+			"sr_changed \"installed: AliYunDun and AliYunDunUpdate running; started at boot\"\n",
+		    CONFIRM_WAIT);
+	free(ca_text);
+	free(shown);
+	return 0;
+}
+
 const struct step_type step_server_guard = {
 	.name = "server-guard",
 	.summary = "download Server Guard's installer, verify its SHA-256, upload, run and confirm it",
 	.params = server_guard_params,
 	.validate = server_guard_validate,
 	.apply = server_guard_apply,
+	.emit = server_guard_emit,
 };

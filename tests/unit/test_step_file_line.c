@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../steps/file-line.c"
@@ -330,6 +331,264 @@ static void test_finish_script(void **state)
 	free(canary);
 }
 
+/* ---- emit: the same edit in sh and awk on the machine itself ---- */
+
+/* The runtime of lib/emit.h as stubs writing each outcome to $SR_LOG. */
+static const char stub_runtime[] =
+	"sr_say() { printf 'say %s\\n' \"$*\" >>\"$SR_LOG\"; }\n"
+	"sr_run() { \"$@\"; }\n"
+	"sr_ok() { printf 'ok %s\\n' \"$1\" >>\"$SR_LOG\"; }\n"
+	"sr_changed() { printf 'changed %s\\n' \"$1\" >>\"$SR_LOG\"; }\n"
+	"sr_skipped() { printf 'skipped %s\\n' \"$1\" >>\"$SR_LOG\"; }\n"
+	"sr_failed() { printf 'failed %s\\n' \"$1\" >>\"$SR_LOG\"; }\n"
+	"sr_secret() { printenv \"$1\"; }\n";
+
+/* s as a YAML double-quoted scalar. */
+static void yaml_dq(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			strbuf_addf(sb, "\\%c", *s);
+		else if (*s == '\r')
+			strbuf_addstr(sb, "\\r");
+		else
+			strbuf_addch(sb, *s);
+	}
+	strbuf_addch(sb, '"');
+}
+
+static int run_cmd(const char *cmd)
+{
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static char *slurp_or_empty(const char *path)
+{
+	char *data = NULL;
+	size_t len = 0;
+	if (read_file(path, 1u << 20, &data, &len) < 0)
+		return xstrdup("");
+	return data;
+}
+
+/* The body the hook emits for the YAML with, wrapped as f() after the stub runtime. */
+static char *emitted(const char *with)
+{
+	struct params p;
+	struct diags d;
+	struct emit_ctx ctx;
+	struct strbuf sh = STRBUF_INIT;
+	char *err = NULL, *script;
+
+	diags_init(&d);
+	if (test_step_params(&step_file_line, "fl", NULL, with, &p, &d) < 0)
+		fail_msg("with %s: %s", with, test_diags_text(&d));
+	memset(&ctx, 0, sizeof(ctx));
+	assert_int_equal(step_file_line.emit(&p, &ctx, &sh, &err), 0);
+	script = xasprintf("%sf() {\n%s}\nf || echo 'failed non-zero' >>\"$SR_LOG\"\n", stub_runtime,
+			   sh.buf);
+	params_release(&p);
+	diags_release(&d);
+	strbuf_release(&sh);
+	return script;
+}
+
+/* Run script under /bin/sh in dir; what it logged. */
+static char *run_emitted(const char *dir, const char *script)
+{
+	char *path = xasprintf("%s/body.sh", dir), *log = xasprintf("%s/log", dir), *cmd, *out;
+	assert_int_equal(write_file_atomic(path, script, strlen(script), 0644), 0);
+	unlink(log);
+	cmd = xasprintf("cd '%s' && SR_LOG='%s' /bin/sh '%s' >'%s/out' 2>&1", dir, log, path, dir);
+	run_cmd(cmd);
+	out = slurp_or_empty(log);
+	unlink(path);
+	free(cmd);
+	free(path);
+	free(log);
+	return out;
+}
+
+static void lint_emitted(const char *dir, const char *script)
+{
+	char *path = xasprintf("%s/lint.sh", dir), *cmd;
+	assert_int_equal(write_file_atomic(path, script, strlen(script), 0644), 0);
+	cmd = xasprintf("sh -n '%s' && { ! command -v shellcheck >/dev/null 2>&1 || "
+			"shellcheck -s sh '%s' >&2; }",
+			path, path);
+	if (run_cmd(cmd))
+		fail_msg("sh -n or shellcheck refused:\n%s", script);
+	unlink(path);
+	free(cmd);
+	free(path);
+}
+
+/* More rows for the emitted edit: what would break sed or a shell. */
+static const struct erow hostile_rows[] = {
+	{ "quotes, $(), backticks, slashes", "x\n", "it's \"$(touch pwned)\" `touch pwned` /a/b\\c",
+	  NULL, 0, 0, 1, NULL, NULL },
+	{ "regexp with quotes and slashes", "a'b/c=1\nz\n", "a'b/c=$(id)", "^a'b/c=", 0, 0, 1, NULL,
+	  NULL },
+	{ "regexp metacharacters", "k[1]=(x)|y\n", "k[1]=2", "^k\\[1\\]=\\(x\\)\\|y$", 0, 0, 1, NULL,
+	  NULL },
+	{ "a line that looks like a number", "1\n01\n", "1.0", NULL, 0, 0, 1, NULL, NULL },
+	{ "percent signs and backslash-n", "%s\n", "%d \\n %%", NULL, 0, 1, 1, NULL, NULL },
+	{ "UTF-8 regexp, missing final newline", "clé=1\nb", "clé=2", "^clé=[0-9]+$", 0, 0, 1, NULL,
+	  NULL },
+	{ "interval", "aa\naaa\n", NULL, "^a{2}$", 1, 0, 1, NULL, NULL },
+};
+
+static void emit_row(const char *dir, const struct erow *w, size_t i, int *failed)
+{
+	char *path = xasprintf("%s/conf 'x' $(y)", dir), *pwned = xasprintf("%s/pwned", dir);
+	struct strbuf with = STRBUF_INIT, want = STRBUF_INIT;
+	struct fl_outcome oc;
+	regex_t re;
+
+	if (w->re)
+		assert_int_equal(regcomp(&re, w->re, REG_EXTENDED | REG_NOSUB), 0);
+	struct fl_edit ed = { w->line, w->re ? &re : NULL, w->absent, w->at_start };
+	int changed = fl_edit_apply(w->in, strlen(w->in), &ed, &want, &oc);
+
+	strbuf_addstr(&with, "{path: ");
+	yaml_dq(&with, path);
+	if (w->line) {
+		strbuf_addstr(&with, ", line: ");
+		yaml_dq(&with, w->line);
+	}
+	if (w->re) {
+		strbuf_addstr(&with, ", regexp: ");
+		yaml_dq(&with, w->re);
+	}
+	strbuf_addf(&with, ", state: %s, insert: %s, backup: false}", w->absent ? "absent" : "present",
+		    w->at_start ? "start" : "end");
+	assert_int_equal(write_file_atomic(path, w->in, strlen(w->in), 0640), 0);
+	char *script = emitted(with.buf);
+	if (i < 3)
+		lint_emitted(dir, script);
+	char *log = run_emitted(dir, script), *got = slurp_or_empty(path);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	const char *want_text = want.buf ? want.buf : "";
+	if (strcmp(got, want_text) || strncmp(log, changed ? "changed " : "ok ", changed ? 8 : 3) ||
+	    (st.st_mode & 07777) != 0640 || access(pwned, F_OK) == 0) {
+		print_error("row %zu (%s): log '%s'\n  got:  '%s'\n  want: '%s'\n  mode %04o\n", i,
+			    w->label, log, got, want_text, (unsigned)(st.st_mode & 07777));
+		(*failed)++;
+	}
+	unlink(path);
+	free(script);
+	free(log);
+	free(got);
+	free(path);
+	free(pwned);
+	fl_outcome_release(&oc);
+	strbuf_release(&with);
+	strbuf_release(&want);
+	if (w->re)
+		regfree(&re);
+}
+
+static void test_emit_edit(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/shelfready-fl-emit-XXXXXX";
+	int failed = 0;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < ARRAY_SIZE(hostile_rows); i++)
+		emit_row(dir, &hostile_rows[i], i, &failed);
+	for (size_t i = 0; i < ARRAY_SIZE(erows); i++)
+		emit_row(dir, &erows[i], ARRAY_SIZE(hostile_rows) + i, &failed);
+	assert_int_equal(failed, 0);
+	/* no stage or match file is left behind */
+	char *cmd = xasprintf("cd '%s' && rm -f log out && [ -z \"$(ls -A)\" ] && cd / && rmdir '%s'",
+			      dir, dir);
+	assert_int_equal(run_cmd(cmd), 0);
+	free(cmd);
+}
+
+/* create, backup, owner and mode, a symbolic link, absent files, NUL bytes */
+static void test_emit_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/shelfready-fl-emit-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/new.conf", dir), *link = xasprintf("%s/link", dir);
+	char *with, *script, *log, *got, *cmd;
+	struct stat st;
+
+	/* absent file, state present without create: failed; with create: made, 0600 */
+	with = xasprintf("{path: '%s', line: 'a=1'}", path);
+	script = emitted(with);
+	log = run_emitted(dir, script);
+	assert_non_null(strstr(log, "failed "));
+	assert_non_null(strstr(log, "set 'create: true'"));
+	free(with), free(script), free(log);
+	with = xasprintf("{path: '%s', line: 'a=1', create: true, mode: '0600', owner: '%d:%d'}", path,
+			 (int)getuid(), (int)getgid());
+	script = emitted(with);
+	lint_emitted(dir, script);
+	log = run_emitted(dir, script);
+	assert_int_equal(strncmp(log, "changed created ", 16), 0);
+	got = slurp_or_empty(path);
+	assert_string_equal(got, "a=1\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	free(got), free(log);
+	/* again: ok */
+	log = run_emitted(dir, script);
+	assert_int_equal(strncmp(log, "ok ", 3), 0);
+	free(log), free(script), free(with);
+
+	/* through a symbolic link, with a backup; the mode is kept, then changed alone */
+	assert_int_equal(symlink("new.conf", link), 0);
+	with = xasprintf("{path: '%s', line: 'a=2', regexp: '^a='}", link);
+	script = emitted(with);
+	log = run_emitted(dir, script);
+	if (!strstr(log, "changed changed '") || !strstr(log, "replaced line 1 (backup '"))
+		fail_msg("log: %s", log);
+	got = slurp_or_empty(path);
+	assert_string_equal(got, "a=2\n");
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	cmd = xasprintf("cat '%s'/new.conf.shelfready-* | grep -qx 'a=1'", dir);
+	assert_int_equal(run_cmd(cmd), 0);
+	free(cmd), free(got), free(log), free(script), free(with);
+	with = xasprintf("{path: '%s', line: 'a=2', mode: '0644'}", path);
+	script = emitted(with);
+	log = run_emitted(dir, script);
+	assert_non_null(strstr(log, "mode -> 0644"));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	free(log);
+	log = run_emitted(dir, script);
+	assert_int_equal(strncmp(log, "ok ", 3), 0);
+	free(log), free(script), free(with);
+
+	/* absent: nothing to remove in a missing file; NUL bytes: refused */
+	with = xasprintf("{path: '%s/missing', state: absent, line: x}", dir);
+	script = emitted(with);
+	log = run_emitted(dir, script);
+	assert_int_equal(strncmp(log, "ok ", 3), 0);
+	free(log), free(script), free(with);
+	assert_int_equal(write_file_atomic(path, "a\0b\n", 4, 0644), 0);
+	with = xasprintf("{path: '%s', line: x}", path);
+	script = emitted(with);
+	log = run_emitted(dir, script);
+	assert_non_null(strstr(log, "NUL bytes"));
+	free(log), free(script), free(with);
+
+	cmd = xasprintf("rm -rf '%s'", dir);
+	run_cmd(cmd);
+	free(cmd);
+	free(path);
+	free(link);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +597,8 @@ int main(void)
 		cmocka_unit_test(test_perm_mode),
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_finish_script),
+		cmocka_unit_test(test_emit_edit),
+		cmocka_unit_test(test_emit_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
