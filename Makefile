@@ -83,7 +83,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 UNIT_HELPER = $(B)/obj/tests/unit/helpers.o
 
-.PHONY: all deps test unit e2e demo fuzz fuzz-replay install uninstall clean check-tables docs deb
+.PHONY: all deps test unit e2e demo fuzz fuzz-replay install uninstall clean check-tables docs deb examples
 .DEFAULT_GOAL := all
 # keep objects that pattern chains would otherwise delete as intermediate
 .PRECIOUS: $(B)/obj/%.o $(B)/obj/tests/%.o
@@ -200,6 +200,10 @@ $(B)/shelfready.1: $(B)/shelfready
 
 docs: $(B)/shelfready
 	sh scripts/gen-docs.sh $(B)/shelfready
+
+# examples/cloud-init/*.user-data come from `shelfready emit` (scripts/gen-examples.sh)
+examples: $(B)/shelfready
+	sh scripts/gen-examples.sh $(B)/shelfready
 
 install: $(B)/shelfready $(B)/shelfready.1
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

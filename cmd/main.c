@@ -16,6 +16,7 @@ extern const struct cmd_entry cmd_facts;
 extern const struct cmd_entry cmd_eol;
 extern const struct cmd_entry cmd_run;
 extern const struct cmd_entry cmd_doc;
+extern const struct cmd_entry cmd_emit;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_lint,
@@ -26,6 +27,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_verify,
 	&cmd_eol,
 	&cmd_doc,
+	&cmd_emit,
 	NULL,
 };
 

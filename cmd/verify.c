@@ -19,7 +19,9 @@
 
 static const struct cmd_opt verify_opts[] = {
 	{ "profile", 'p', "PROFILE", OPT_REQUIRED, "profile path or name" },
-	{ "facts", 0, "FILE", 0, "judge facts saved by 'shelfready facts' instead of connecting" },
+	{ "facts", 0, "FILE", 0,
+	  "judge saved facts instead of connecting: JSON from 'shelfready facts', or a transcript "
+	  "('shelfready facts --raw', or printed by a script from 'shelfready emit')" },
 	{ "report", 'r', "FORMAT[=PATH]", OPT_REPEAT, REPORT_FORMATS },
 	{ "save-facts", 0, "FILE", 0, "also write the gathered facts as JSON to FILE" },
 	{ "var", 0, "KEY=VALUE", OPT_REPEAT, "set a variable declared in the profile's vars" },
@@ -45,6 +47,20 @@ static int load_facts(const char *path, struct facts **f)
 	if (r < 0) {
 		fprintf(stderr, "shelfready verify: cannot read facts '%s': %s\n", path, strerror(-r));
 		return EXIT_USAGE;
+	}
+	/* a transcript, as 'shelfready facts --raw' or an emitted script prints it */
+	if (len >= 6 && !memcmp(data, "@@SRG ", 6)) {
+		struct error e = ERROR_INIT;
+		r = collect_parse(data, len, NULL, f, &e);
+		free(data);
+		if (r < 0) {
+			fprintf(stderr, "shelfready verify: '%s' is not a complete facts transcript: %s\n",
+				path, e.msg);
+			error_release(&e);
+			return EXIT_USAGE;
+		}
+		error_release(&e);
+		return 0;
 	}
 	r = facts_from_json(data, len, f, &err);
 	free(data);

@@ -18,6 +18,9 @@ PKGS="$PKGS python3 dash busybox"
 PKGS="$PKGS openssl groff-base"
 # make deb (dpkg-shlibdeps)
 PKGS="$PKGS dpkg-dev"
+# `shelfready emit`'s tests: the script must pass shellcheck, the user-data
+# `cloud-init schema` (installing cloud-init runs nothing; see below)
+PKGS="$PKGS shellcheck cloud-init"
 # Packer 1.6.6 for the end-to-end test of the Packer integration
 PKGS="$PKGS packer"
 
@@ -37,5 +40,8 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 echo "deps: installing$missing"
+# cloud-init is only used to validate user-data here: keep it from ever
+# configuring this machine at a later boot
+case " $missing " in *" cloud-init "*) mkdir -p /etc/cloud && : >/etc/cloud/cloud-init.disabled ;; esac
 apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing

@@ -1,0 +1,112 @@
+/*
+ * shelfready emit -p PROFILE --format sh|cloud-init [-o FILE]: the profile's
+ * remediation as a standalone POSIX shell script, or as cloud-init user-data
+ * that runs it at first boot (lib/emit.h, docs/emit.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "emit.h"
+#include "profile.h"
+#include "banned.h"
+
+static const struct cmd_opt emit_opts[] = {
+	{ "profile", 'p', "PROFILE", OPT_REQUIRED, "profile path or name" },
+	{ "format", 0, "sh|cloud-init", OPT_REQUIRED,
+	  "sh: one POSIX shell script; cloud-init: #cloud-config user-data that runs it at first boot" },
+	{ "var", 0, "KEY=VALUE", OPT_REPEAT, "set a variable declared in the profile's vars" },
+	{ "var-file", 0, "FILE", OPT_REPEAT, "read variables from a YAML mapping" },
+	{ "output", 'o', "FILE", 0, "write to FILE (a script: mode 0700) instead of standard output" },
+	OPT_END,
+};
+
+/* Write text to path with mode (also when it exists); 0, or -1 after a message. */
+static int write_file_mode(const char *path, const char *text, mode_t mode)
+{
+	size_t len = strlen(text), off = 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0 || fchmod(fd, mode) < 0)
+		goto fail;
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "shelfready emit: cannot write %s: %s\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int emit_run(const struct cmd_args *a)
+{
+	const char *format = arg_get(a, "format"), *out = arg_get(a, "output");
+	struct diags d;
+	struct resolved *r = NULL;
+	struct loader *l;
+	char *text = NULL, *err = NULL;
+	int sh, status = EXIT_USAGE;
+
+	sh = !strcmp(format, "sh");
+	if (!sh && strcmp(format, "cloud-init")) {
+		fprintf(stderr, "shelfready emit: unknown format '%s' (sh or cloud-init)\n", format);
+		return EXIT_USAGE;
+	}
+	diags_init(&d);
+	l = loader_from_args(a, &d);
+	if (l && d.errors == 0)
+		loader_resolve(l, arg_get(a, "profile"), &r, &d);
+	diags_sort(&d);
+	print_diags(&d);
+	if (!r)
+		goto out;
+	text = sh ? emit_script(r, EMIT_SH, &err) : emit_cloud_init(r, &err);
+	if (!text) {
+		fprintf(stderr, "shelfready emit: %s\n", err ? err : "cannot emit the profile");
+		goto out;
+	}
+	if (out ? write_file_mode(out, text, sh ? 0700 : 0644) : write_output(a, NULL, text))
+		goto out;
+	status = EXIT_COMPLIANT;
+out:
+	free(text);
+	free(err);
+	resolved_free(r);
+	loader_free(l);
+	diags_release(&d);
+	return status;
+}
+
+const struct cmd_entry cmd_emit = {
+	.name = "emit",
+	.summary = "the profile's remediation as a standalone script or cloud-init user-data",
+	.usage = "",
+	.description =
+		"Write the profile's remediation as one POSIX shell script (--format sh) that\n"
+		"runs as root on the machine itself, performs the enabled steps in order, then\n"
+		"gathers the facts and prints them on standard output for 'shelfready verify\n"
+		"--facts'; or as #cloud-config user-data (--format cloud-init) that installs the\n"
+		"script and runs it at first boot. Nothing connects. Exit 2 when the profile does\n"
+		"not validate or a step cannot be emitted (its type needs the controller, its\n"
+		"condition uses a fact the script cannot compute, cloud-init and a secret).",
+	.opts = emit_opts,
+	.min_args = 0,
+	.max_args = 0,
+	.run = emit_run,
+};
