@@ -3,13 +3,9 @@
  * remediation as a standalone POSIX shell script, or as cloud-init user-data
  * that runs it at first boot (lib/emit.h, docs/emit.md).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "diag.h"
@@ -27,31 +23,13 @@ static const struct cmd_opt emit_opts[] = {
 	OPT_END,
 };
 
-/* Write text to path with mode (also when it exists); 0, or -1 after a message. */
-static int write_file_mode(const char *path, const char *text, mode_t mode)
+/* Write text to path with mode, replacing it atomically; 0, or -1 after a message. */
+static int write_file_mode(const char *path, const char *text, unsigned mode)
 {
-	size_t len = strlen(text), off = 0;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0 || fchmod(fd, mode) < 0)
-		goto fail;
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		off += (size_t)w;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	fprintf(stderr, "shelfready emit: cannot write %s: %s\n", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
+	int r = write_file_atomic(path, text, strlen(text), mode);
+	if (r < 0)
+		fprintf(stderr, "shelfready emit: cannot write %s: %s\n", path, strerror(-r));
+	return r < 0 ? -1 : 0;
 }
 
 static int emit_run(const struct cmd_args *a)
