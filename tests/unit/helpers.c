@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "date.h"
 #include "facts.h"
 #include "gather.h"
 #include "schema.h"
@@ -142,4 +143,33 @@ char *test_result_text(const struct check_result *r)
 		strbuf_addf(&sb, "    \"%s\",\n", r->evidence[i]);
 	strbuf_addf(&sb, "  remedy: \"%s\"\n", r->remediation ? r->remediation : "(null)");
 	return strbuf_detach(&sb);
+}
+
+int test_check_row(const struct check_type *t, const char *name, const char *with,
+		   const char *transcript, const char *text, const char *today,
+		   int (*matches)(const void *row, const struct check_result *r), const void *row)
+{
+	struct facts *f = transcript ? test_facts_from_transcript(transcript)
+				     : test_facts_from_text(text);
+	struct params p = { NULL, 0 };
+	struct check_result r;
+	long day = 0;
+	int ok;
+
+	if (today && date_parse(today, &day) < 0)
+		fail_msg("row '%s': bad day '%s'", name, today);
+	struct check_env env = { .f = f, .today = day };
+	test_check_params_ok(t, "c", with, &p);
+	check_result_init(&r);
+	t->eval(&p, &env, &r);
+	ok = matches(row, &r);
+	if (!ok) {
+		char *got = test_result_text(&r);
+		print_error("row '%s' (%s): got\n%s", name, t->name, got);
+		free(got);
+	}
+	check_result_release(&r);
+	params_release(&p);
+	facts_free(f);
+	return ok;
 }

@@ -60,6 +60,16 @@ void test_check_params_ok(const struct check_type *t, const char *id, const char
 			  struct params *out);
 /* A check result as C-like text (status, summary, evidence, remedy), for failure messages. */
 char *test_result_text(const struct check_result *r);
+/*
+ * One row of a check type's table: facts from transcript (a name or path)
+ * or else from text, the parameters `with` (which must be valid), judged
+ * as of today (YYYY-MM-DD, or NULL for day 0); matches(row, result) says
+ * whether the row holds, and when not, what was got is printed under the
+ * row's name. 1 when it holds, else 0.
+ */
+int test_check_row(const struct check_type *t, const char *name, const char *with,
+		   const char *transcript, const char *text, const char *today,
+		   int (*matches)(const void *row, const struct check_result *r), const void *row);
 
 /* All diagnostics, one formatted per line, for failure messages (owned). */
 char *test_diags_text(const struct diags *d);

@@ -366,38 +366,15 @@ static int row_matches(const struct row *row, const struct check_result *r)
 	return r->remediation && row->remedy && !strcmp(r->remediation, row->remedy);
 }
 
+static int matches(const void *row, const struct check_result *r)
+{
+	return row_matches(row, r);
+}
+
 static int run_row(const struct row *row)
 {
-	struct facts *f = row->transcript ? test_facts_from_transcript(row->transcript)
-					  : test_facts_from_text(row->text);
-	struct params p = { NULL, 0 };
-	struct diags d;
-	struct check_result r;
-	struct check_env env = { .f = f };
-	int ok;
-
-	diags_init(&d);
-	if (test_check_params(&check_hygiene, "h", row->with, &p, &d) < 0) {
-		char *text = test_diags_text(&d);
-		print_error("row '%s': parameters refused:\n%s", row->name, text);
-		free(text);
-		diags_release(&d);
-		facts_free(f);
-		return 0;
-	}
-	check_result_init(&r);
-	check_hygiene.eval(&p, &env, &r);
-	ok = row_matches(row, &r);
-	if (!ok) {
-		char *text = test_result_text(&r);
-		print_error("row '%s': got\n%s", row->name, text);
-		free(text);
-	}
-	check_result_release(&r);
-	params_release(&p);
-	diags_release(&d);
-	facts_free(f);
-	return ok;
+	return test_check_row(&check_hygiene, row->name, row->with, row->transcript, row->text, NULL, matches,
+			      row);
 }
 
 static void test_rows(void **state)

@@ -459,30 +459,15 @@ static int row_matches(const struct row *row, const struct check_result *r)
 	return !row->remedy || !strcmp(row->remedy, r->remediation);
 }
 
+static int matches(const void *row, const struct check_result *r)
+{
+	return row_matches(row, r);
+}
+
 static int run_row(const struct row *row)
 {
-	struct facts *f = row->transcript ? test_facts_from_transcript(row->transcript)
-					  : test_facts_from_text(row->text);
-	struct params p = { NULL, 0 };
-	struct check_result r;
-	long today = 0;
-	int ok;
-
-	assert_int_equal(date_parse(row->today ? row->today : TODAY, &today), 0);
-	struct check_env env = { .f = f, .today = today };
-	test_check_params_ok(row->type, "m", row->with, &p);
-	check_result_init(&r);
-	row->type->eval(&p, &env, &r);
-	ok = row_matches(row, &r);
-	if (!ok) {
-		char *text = test_result_text(&r);
-		print_error("row '%s' (%s): got\n%s", row->name, row->type->name, text);
-		free(text);
-	}
-	check_result_release(&r);
-	params_release(&p);
-	facts_free(f);
-	return ok;
+	return test_check_row(row->type, row->name, row->with, row->transcript, row->text, row->today ? row->today : TODAY, matches,
+			      row);
 }
 
 static void test_rows(void **state)

@@ -368,28 +368,15 @@ static int row_matches(const struct row *row, const struct check_result *r)
 	return 1;
 }
 
+static int matches(const void *row, const struct check_result *r)
+{
+	return row_matches(row, r);
+}
+
 static int run_row(const struct row *row)
 {
-	struct facts *f = row->transcript ? test_facts_from_transcript(row->transcript)
-					  : test_facts_from_text(row->text);
-	struct params p = { NULL, 0 };
-	struct check_result r;
-	struct check_env env = { .f = f };
-	int ok;
-
-	test_check_params_ok(&check_webapp_first_login, "fl", row->with, &p);
-	check_result_init(&r);
-	check_webapp_first_login.eval(&p, &env, &r);
-	ok = row_matches(row, &r);
-	if (!ok) {
-		char *text = test_result_text(&r);
-		print_error("row '%s': got\n%s", row->name, text);
-		free(text);
-	}
-	check_result_release(&r);
-	params_release(&p);
-	facts_free(f);
-	return ok;
+	return test_check_row(&check_webapp_first_login, row->name, row->with, row->transcript, row->text, NULL, matches,
+			      row);
 }
 
 static void test_rows(void **state)
