@@ -122,6 +122,26 @@ int test_step_params(const struct step_type *t, const char *id, const char *base
 	return ret;
 }
 
+int test_step_param_row(const struct step_type *t, const char *id, const char *with,
+			const char *error)
+{
+	struct diags d;
+	struct params p = { NULL, 0 };
+	int rc, ok;
+
+	diags_init(&d);
+	rc = test_step_params(t, id, NULL, with, &p, &d);
+	char *got = d.n ? diag_format(&d.v[0]) : xstrdup("(valid)");
+	const char *want = error ? error : "(valid)";
+	ok = (rc == 0) == (error == NULL) && !strcmp(got, want);
+	if (!ok)
+		print_error("with %s\n  want: %s\n  got:  %s\n", with, want, got);
+	free(got);
+	params_release(&p);
+	diags_release(&d);
+	return ok;
+}
+
 void test_check_params_ok(const struct check_type *t, const char *id, const char *with,
 			  struct params *out)
 {

@@ -49,6 +49,13 @@ struct step_type;
 int test_step_params(const struct step_type *t, const char *id, const char *base_dir,
 		     const char *with, struct params *out, struct diags *d);
 /*
+ * A row of a step type's parameter table: `with` is valid (error NULL), or
+ * the first message about it is error. 1 when it holds, else 0 after
+ * printing what was got.
+ */
+int test_step_param_row(const struct step_type *t, const char *id, const char *with,
+			const char *error);
+/*
  * The parameters of check type t from a YAML `with:` mapping (NULL: none),
  * typed and then validated by the type, as lint does; messages name the check
  * "check 'ID' (TYPE)". 0 and *out, or -1 with the problems in d.

@@ -346,8 +346,9 @@ static const struct row rows[] = {
 
 /* ---- running a row ---- */
 
-static int row_matches(const struct row *row, const struct check_result *r)
+static int row_matches(const void *arg, const struct check_result *r)
 {
+	const struct row *row = arg;
 	size_t n = 0;
 	while (n < MAX_EVIDENCE && row->evidence[n])
 		n++;
@@ -368,23 +369,15 @@ static int row_matches(const struct row *row, const struct check_result *r)
 	return 1;
 }
 
-static int matches(const void *row, const struct check_result *r)
-{
-	return row_matches(row, r);
-}
-
-static int run_row(const struct row *row)
-{
-	return test_check_row(&check_webapp_first_login, row->name, row->with, row->transcript, row->text, NULL, matches,
-			      row);
-}
-
 static void test_rows(void **state)
 {
 	(void)state;
 	int failed = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
-		failed += !run_row(&rows[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		const struct row *row = &rows[i];
+		failed += !test_check_row(&check_webapp_first_login, row->name, row->with, row->transcript, row->text,
+					  NULL, row_matches, row);
+	}
 	assert_int_equal(failed, 0);
 }
 

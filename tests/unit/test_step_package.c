@@ -22,11 +22,6 @@
 #include "vars.h"
 #include "ytree.h"
 
-static int params_of(const char *with, struct params *out, struct diags *d)
-{
-	return test_step_params(&step_package, "pkg", NULL, with, out, d);
-}
-
 #define NOT_A_NAME "is not a package name (letters, digits, + . _ -; no versions, architectures or wildcards)"
 
 static const struct {
@@ -59,22 +54,9 @@ static void test_params(void **state)
 {
 	(void)state;
 	int failed = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(prows); i++) {
-		struct diags d;
-		struct params p = { NULL, 0 };
-		diags_init(&d);
-		int rc = params_of(prows[i].with, &p, &d);
-		char *got = d.n ? diag_format(&d.v[0]) : xstrdup("(valid)");
-		const char *want = prows[i].error ? prows[i].error : "(valid)";
-		if ((rc == 0) != (prows[i].error == NULL) || strcmp(got, want)) {
-			print_error("row %zu: with %s\n  want: %s\n  got:  %s\n", i, prows[i].with, want,
-				    got);
-			failed++;
-		}
-		free(got);
-		params_release(&p);
-		diags_release(&d);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(prows); i++)
+		failed += !test_step_param_row(&step_package, "pkg", prows[i].with,
+						 prows[i].error);
 	assert_int_equal(failed, 0);
 }
 
