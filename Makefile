@@ -5,7 +5,7 @@
 #   SANITIZE=address,undefined   build everything, tests included, with sanitizers
 #   DEVELOPER=0                  do not turn warnings into errors
 #   CFLAGS, LDFLAGS, PREFIX, DESTDIR, CC, PKG_CONFIG
-#   LIBSSH2_CFLAGS/LIBSSH2_LIBS, YAML_CFLAGS/YAML_LIBS, CURL_CFLAGS/CURL_LIBS,
+#   LIBSSH2_CFLAGS/LIBSSH2_LIBS, YAML_CFLAGS/YAML_LIBS, CURL_CFLAGS,
 #   CJSON_CFLAGS/CJSON_LIBS, CRYPTO_CFLAGS/CRYPTO_LIBS (libcrypto),
 #   CMOCKA_CFLAGS/CMOCKA_LIBS override pkg-config
 #   V=1                          show full compiler command lines
@@ -43,8 +43,8 @@ LIBSSH2_CFLAGS ?= $(call pc,--cflags,libssh2)
 LIBSSH2_LIBS ?= $(or $(call pc,--libs,libssh2),-lssh2)
 YAML_CFLAGS ?= $(call pc,--cflags,yaml-0.1)
 YAML_LIBS ?= $(or $(call pc,--libs,yaml-0.1),-lyaml)
+# libcurl's headers only: lib/http.c loads libcurl.so.4 when it first fetches
 CURL_CFLAGS ?= $(call pc,--cflags,libcurl)
-CURL_LIBS ?= $(or $(call pc,--libs,libcurl),-lcurl)
 CJSON_CFLAGS ?= $(or $(call pc,--cflags,libcjson),-I/usr/include/cjson)
 CJSON_LIBS ?= $(or $(call pc,--libs,libcjson),-lcjson)
 CRYPTO_CFLAGS ?= $(call pc,--cflags,libcrypto)
@@ -63,7 +63,7 @@ SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover
 endif
 
 DEP_CFLAGS = $(LIBSSH2_CFLAGS) $(YAML_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS) $(CRYPTO_CFLAGS)
-DEP_LIBS = $(LIBSSH2_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(CRYPTO_LIBS)
+DEP_LIBS = $(LIBSSH2_LIBS) $(YAML_LIBS) $(CJSON_LIBS) $(CRYPTO_LIBS) -ldl
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-DSHELFREADY_VERSION='"$(VERSION)"' $(WARNINGS) $(CFLAGS) $(SAN_FLAGS) \
 	-Ilib -Icmd -I$(B)/gen $(DEP_CFLAGS) -MMD -MP

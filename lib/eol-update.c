@@ -200,9 +200,9 @@ int eol_update(const char *base_url, const char *cache_dir, const char *const *p
 				strerror(-r));
 		goto out;
 	}
-	hc = http_client_new(ho);
+	hc = http_client_new(ho, e);
 	if (!hc) {
-		ret = error_set(e, SR_ERR, "cannot start libcurl");
+		ret = SR_ERR;
 		goto out;
 	}
 	for (size_t i = 0; n ? i < n : eol_bundled_name(i) != NULL; i++) {

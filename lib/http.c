@@ -1,4 +1,12 @@
-/* HTTP(S) GET over libcurl; libcurl's errors become text here, once. */
+/*
+ * HTTP(S) GET over libcurl; libcurl's errors become text here, once.
+ *
+ * libcurl is loaded when the first client is made, not linked: its library
+ * and the two dozen it pulls in (TLS, Kerberos, LDAP, IDN ...) cost every
+ * command about 5 ms of start-up, and only `eol update` and the server-guard
+ * step fetch anything.
+ */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,22 +32,100 @@ struct transfer {
 	char *etag, *last_modified;
 };
 
+/* The libcurl functions this file calls, found in the loaded library. */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *h);
+	void (*easy_reset)(CURL *h);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *h);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode rc);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	curl_version_info_data *(*version_info)(CURLversion age);
+} cu;
+
 static int global_ready;
 
-struct http_client *http_client_new(const struct http_opts *o)
+#define CURL_SONAME "libcurl.so.4"
+
+/* dlsym hands back an object pointer; POSIX guarantees it converts */
+#define LOAD(field, name)                                                                  \
+	do {                                                                               \
+		void *sym_ = dlsym(lib, name);                                             \
+		if (!sym_) {                                                               \
+			ret = error_set(e, SR_ERR, "cannot load libcurl: %s has no %s",     \
+					CURL_SONAME, name);                                 \
+			goto out;                                                          \
+		}                                                                          \
+		memcpy(&cu.field, &sym_, sizeof(sym_));                                    \
+	} while (0)
+
+/* Load libcurl and initialise it, once; not thread-safe by libcurl's rules. */
+static int curl_load(struct error *e)
+{
+	void *lib = NULL;
+	int ret = 0;
+
+	if (global_ready)
+		return 0;
+	lib = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		const char *why = dlerror();
+		ret = error_set(e, SR_ERR, "cannot load libcurl: %s", why ? why : CURL_SONAME);
+		goto out;
+	}
+	LOAD(global_init, "curl_global_init");
+	LOAD(easy_init, "curl_easy_init");
+	LOAD(easy_cleanup, "curl_easy_cleanup");
+	LOAD(easy_reset, "curl_easy_reset");
+	LOAD(easy_setopt, "curl_easy_setopt");
+	LOAD(easy_perform, "curl_easy_perform");
+	LOAD(easy_getinfo, "curl_easy_getinfo");
+	LOAD(easy_strerror, "curl_easy_strerror");
+	LOAD(slist_append, "curl_slist_append");
+	LOAD(slist_free_all, "curl_slist_free_all");
+	LOAD(version_info, "curl_version_info");
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		ret = error_set(e, SR_ERR, "cannot start libcurl");
+		goto out;
+	}
+	global_ready = 1;
+	lib = NULL; /* stays loaded for the life of the process */
+out:
+	if (lib)
+		dlclose(lib);
+	return ret;
+}
+
+void http_library_version(struct strbuf *sb)
+{
+	struct error e = ERROR_INIT;
+	const curl_version_info_data *v;
+
+	if (curl_load(&e) < 0) {
+		strbuf_addf(sb, "(%s)", e.msg);
+		error_release(&e);
+		return;
+	}
+	v = cu.version_info(CURLVERSION_NOW);
+	strbuf_addf(sb, "%s%s%s", v->version, v->ssl_version ? " " : "",
+		    v->ssl_version ? v->ssl_version : "");
+}
+
+struct http_client *http_client_new(const struct http_opts *o, struct error *e)
 {
 	struct http_client *c;
 
-	/* not thread-safe by libcurl's rules: the first client is made before any thread */
-	if (!global_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return NULL;
-		global_ready = 1;
-	}
+	if (curl_load(e) < 0)
+		return NULL;
 	c = xcalloc(1, sizeof(*c));
-	c->h = curl_easy_init();
+	c->h = cu.easy_init();
 	if (!c->h) {
 		free(c);
+		error_set(e, SR_ERR, "cannot start libcurl: no handle");
 		return NULL;
 	}
 	if (o)
@@ -61,7 +147,7 @@ void http_client_free(struct http_client *c)
 {
 	if (!c)
 		return;
-	curl_easy_cleanup(c->h);
+	cu.easy_cleanup(c->h);
 	free(c);
 }
 
@@ -171,51 +257,51 @@ static int attempt(struct http_client *c, const char *url, const struct http_con
 	CURLcode rc;
 	int ret = 0;
 
-	curl_easy_reset(h); /* keeps the connection cache */
+	cu.easy_reset(h); /* keeps the connection cache */
 	if (cond && cond->etag) {
 		char *hdr = xasprintf("If-None-Match: %s", cond->etag);
-		hdrs = curl_slist_append(hdrs, hdr);
+		hdrs = cu.slist_append(hdrs, hdr);
 		free(hdr);
 	}
 	if (cond && cond->last_modified) {
 		char *hdr = xasprintf("If-Modified-Since: %s", cond->last_modified);
-		hdrs = curl_slist_append(hdrs, hdr);
+		hdrs = cu.slist_append(hdrs, hdr);
 		free(hdr);
 	}
-	rc = curl_easy_setopt(h, CURLOPT_URL, url);
+	rc = cu.easy_setopt(h, CURLOPT_URL, url);
 	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		rc = cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		rc = cu.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	if (rc != CURLE_OK) {
 		shown = url_display(url);
-		ret = error_set(e, SR_ERR_USAGE, "cannot fetch '%s': %s", shown, curl_easy_strerror(rc));
+		ret = error_set(e, SR_ERR_USAGE, "cannot fetch '%s': %s", shown, cu.easy_strerror(rc));
 		goto out;
 	}
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	cu.easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	cu.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	cu.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->o.ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->o.ca_file);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->o.timeout_ms);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->o.stall_s);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "shelfready/" SHELFREADY_VERSION);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
+		cu.easy_setopt(h, CURLOPT_CAINFO, c->o.ca_file);
+	cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
+	cu.easy_setopt(h, CURLOPT_TIMEOUT_MS, c->o.timeout_ms);
+	cu.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	cu.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->o.stall_s);
+	cu.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	cu.easy_setopt(h, CURLOPT_USERAGENT, "shelfready/" SHELFREADY_VERSION);
+	cu.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	cu.easy_setopt(h, CURLOPT_WRITEDATA, t);
+	cu.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	cu.easy_setopt(h, CURLOPT_HEADERDATA, t);
 
-	rc = curl_easy_perform(h);
+	rc = cu.easy_perform(h);
 	*rc_out = rc;
 	*status = 0;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	if (rc == CURLE_OK)
 		goto out;
 	shown = url_display(url);
@@ -224,15 +310,15 @@ static int attempt(struct http_client *c, const char *url, const struct http_con
 				c->o.max_bytes);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
 		ret = error_set(e, SR_ERR_TIMEOUT, "cannot fetch '%s': %s", shown,
-				*errbuf ? errbuf : curl_easy_strerror(rc));
+				*errbuf ? errbuf : cu.easy_strerror(rc));
 	else
 		ret = error_set(e, SR_ERR_CONNECT, "cannot fetch '%s': %s", shown,
-				*errbuf ? errbuf : curl_easy_strerror(rc));
+				*errbuf ? errbuf : cu.easy_strerror(rc));
 out:
 	/* the handle must not keep pointers to what is freed here */
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-	curl_slist_free_all(hdrs);
+	cu.easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	cu.slist_free_all(hdrs);
 	free(shown);
 	return ret;
 }

@@ -14,6 +14,8 @@
 
 #include "error.h"
 
+struct strbuf;
+
 struct http_opts {
 	long connect_timeout_ms; /* 0: 10 s */
 	long timeout_ms;         /* the whole transfer; 0: 60 s */
@@ -26,8 +28,14 @@ struct http_opts {
 
 struct http_client;
 
-/* A client reusing its connection between requests; NULL when libcurl fails to start. */
-struct http_client *http_client_new(const struct http_opts *o);
+/* Append libcurl's version and TLS library, or why it cannot be loaded. */
+void http_library_version(struct strbuf *sb);
+
+/*
+ * A client reusing its connection between requests; NULL with e set when
+ * libcurl cannot be loaded or started.
+ */
+struct http_client *http_client_new(const struct http_opts *o, struct error *e);
 void http_client_free(struct http_client *c);
 
 /* Conditions of a conditional GET, as the server sent them last time. */

@@ -3,7 +3,8 @@
 #   scripts/mkdeb.sh BUILD_DIR VERSION
 # The binary carries the bundled profiles, the gather script and the
 # end-of-life data inside it; the package adds the man page and the docs.
-# Its dependencies are what dpkg-shlibdeps finds the binary linked against.
+# Its dependencies are what dpkg-shlibdeps finds the binary linked against,
+# plus the package of libcurl.so.4, which the binary loads when it fetches.
 set -eu
 B=$1
 VERSION=$2
@@ -35,6 +36,11 @@ printf 'Source: shelfready\n\nPackage: shelfready\nArchitecture: any\n' >"$work/
 bin=$(cd "$stage/usr/bin" && pwd)/shelfready
 depends=$(cd "$work/src" && dpkg-shlibdeps -O -e"$bin" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "mkdeb: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
+curl_so=$(ldconfig -p | sed -n 's/^[[:space:]]*libcurl\.so\.4 (.*) => //p' | head -n 1)
+curl_pkg=$(dpkg-query -S "$(readlink -f "$curl_so")" 2>/dev/null | sed -n '1s/:.*//p')
+[ -n "$curl_pkg" ] || { echo "mkdeb: no package holds libcurl.so.4" >&2; exit 1; }
+# 7.85.0: CURLOPT_PROTOCOLS_STR
+depends="$depends, $curl_pkg (>= 7.85.0)"
 size=$(du -sk "$stage" | cut -f1)
 cat >"$stage/DEBIAN/control" <<EOT
 Package: shelfready

@@ -388,9 +388,9 @@ static int fetch(const struct params *p, struct step_ctx *ctx, char **data, size
 		ca_path = ca[0] == '/' || !ctx->base_dir ? xstrdup(ca)
 							  : xasprintf("%s/%s", ctx->base_dir, ca);
 	o.ca_file = ca_path;
-	hc = http_client_new(&o);
+	hc = http_client_new(&o, &e);
 	if (!hc) {
-		step_failed(r, "cannot start libcurl to fetch the installer");
+		step_failed(r, "%s; nothing was uploaded", e.msg);
 		goto out;
 	}
 	step_say(ctx, "downloading the installer from %s", shown);

@@ -18,6 +18,11 @@ check -m "it holds the binary" sh -c "dpkg-deb -c '$deb' | grep -q ' ./usr/bin/s
 check -m "it holds the man page" sh -c "dpkg-deb -c '$deb' | grep -q ' ./usr/share/man/man1/shelfready.1.gz$'"
 check -m "its dependencies name the libraries" \
     sh -c "dpkg-deb -f '$deb' Depends | grep -q 'libssh2-1.*libyaml-0-2'"
+# libcurl is loaded when a command fetches, so shlibdeps cannot see it
+check -m "the binary is not linked to libcurl" \
+    sh -c "! objdump -p '$B/shelfready' | grep -q 'NEEDED.*libcurl'"
+check -m "its dependencies name libcurl's package all the same" \
+    sh -c "dpkg-deb -f '$deb' Depends | grep -q 'libcurl4 (>= 7.85.0)'"
 
 tb_fresh e2e-deb || finish
 cp "$deb" "$TB_ROOTFS/tmp/shelfready.deb"
@@ -26,7 +31,7 @@ check -m "apt installs it with its dependencies" tb_ssh root \
 out=$(tb_ssh root shelfready --version)
 log "$out"
 case $out in
-shelfready\ *libssh2*) pass "shelfready --version runs on the target" ;;
+shelfready\ *libssh2*libcurl\ [0-9]*) pass "shelfready --version runs on the target and loads libcurl" ;;
 *) fail "shelfready --version printed '$out'" ;;
 esac
 check -m "lint of the bundled profile passes there" tb_ssh root 'cd / && shelfready lint alibaba-marketplace'
