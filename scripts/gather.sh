@@ -911,20 +911,29 @@ sr_run() {
 
 main() {
     printf '@@SRG %s gather 1\n' "$NONCE"
-    sec_meta
-    sec_release
-    sec_uname
-    sec_boot
-    sec_kernels
     sec_pkg_tools
     sec_refresh
-    sec_lists_age
-    sec_packages
     # The slow queries (apt-cache: ~50 ms; yum, dnf, needs-restarting and
-    # cloud-init start Python: seconds) run alongside the other sections, into
-    # a pipe that is copied out after them: these sections come last.
-    { sec_updates; sec_reboot; sec_cloud_init; } | {
+    # cloud-init start Python: seconds) start first and run alongside the
+    # other sections. Their output is held until they are done, so that a
+    # full pipe cannot stop them, and copied out after the others: these
+    # sections come last.
+    {
+        _slow=$(
+            sec_packages
+            sec_updates
+            sec_reboot
+            sec_cloud_init
+        )
+        printf '%s\n' "$_slow"
+    } | {
         exec 3<&0 </dev/null
+        sec_meta
+        sec_release
+        sec_uname
+        sec_boot
+        sec_kernels
+        sec_lists_age
         sec_processes
         sec_services
         sec_listening
