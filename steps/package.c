@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit.h"
 #include "facts.h"
 #include "profile.h"
 #include "ssh.h"
@@ -91,17 +92,72 @@ static void add_list(struct strbuf *sb, const char *const *v, size_t n)
 }
 
 /*
- * The package manager's commands, as a script run detached on the target.
- * install: missing packages; upgrade: installed ones to bring to the newest
- * version; remove: installed ones to remove.
+ * What the package manager is to do: the names of each list, or, for
+ * `emit`, lists known only when the script runs, in the shell variables I,
+ * U and R (names of the validated kind, split on blanks with globbing off).
+ */
+struct pkg_lists {
+	const char *const *install, *const *upgrade, *const *remove;
+	size_t ninstall, nupgrade, nremove;
+	int runtime;
+};
+
+enum { L_INSTALL = 1, L_UPGRADE = 2, L_REMOVE = 4 };
+
+/* The words of the lists in mask, each with a blank before it. */
+static void add_lists(struct strbuf *sb, const struct pkg_lists *l, int mask)
+{
+	if (l->runtime) {
+		if (mask & L_INSTALL)
+			strbuf_addstr(sb, " $I");
+		if (mask & L_UPGRADE)
+			strbuf_addstr(sb, " $U");
+		if (mask & L_REMOVE)
+			strbuf_addstr(sb, " $R");
+		return;
+	}
+	if (mask & L_INSTALL)
+		add_list(sb, l->install, l->ninstall);
+	if (mask & L_UPGRADE)
+		add_list(sb, l->upgrade, l->nupgrade);
+	if (mask & L_REMOVE)
+		add_list(sb, l->remove, l->nremove);
+}
+
+/*
+ * Open a command that acts on the lists in mask: 0 when they are known to
+ * be empty (leave the command out); at run time, behind a test.
+ */
+static int cmd_open(struct strbuf *sb, const struct pkg_lists *l, int mask)
+{
+	if (!l->runtime)
+		return ((mask & L_INSTALL) && l->ninstall) || ((mask & L_UPGRADE) && l->nupgrade) ||
+		       ((mask & L_REMOVE) && l->nremove);
+	strbuf_addf(sb, "if [ -n \"%s%s%s\" ]; then\n", mask & L_INSTALL ? "$I" : "",
+		    mask & L_UPGRADE ? "$U" : "", mask & L_REMOVE ? "$R" : "");
+	return 1;
+}
+
+static void cmd_close(struct strbuf *sb, const struct pkg_lists *l)
+{
+	if (l->runtime)
+		strbuf_addstr(sb, "fi\n");
+}
+
+/*
+ * The package manager's commands, as a script (run detached on the target,
+ * or by the emitted script): install the missing packages, bring installed
+ * ones to the newest version, remove the ones to remove. D is a private
+ * directory the script may use.
  */
 static char *pkg_commands(const char *manager, int update_cache, long long lock_timeout,
-		   const char *const *install, size_t ninstall, const char *const *upgrade,
-		   size_t nupgrade, const char *const *remove, size_t nremove)
+			  const struct pkg_lists *l)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_addf(&sb, "LT=%lld\n", lock_timeout);
+	if (l->runtime)
+		strbuf_addstr(&sb, "set -f\n");
 	if (!strcmp(manager, "apt")) {
 		strbuf_addstr(&sb,
 			"DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a APT_LISTCHANGES_FRONTEND=none\n"
@@ -122,72 +178,82 @@ static char *pkg_commands(const char *manager, int update_cache, long long lock_
 			"}\n");
 		if (update_cache)
 			strbuf_addstr(&sb, "aptget update || exit $?\n");
-		if (ninstall + nupgrade) {
+		if (cmd_open(&sb, l, L_INSTALL | L_UPGRADE)) {
 			strbuf_addstr(&sb, "aptget -y -o Dpkg::Options::=--force-confdef "
 					   "-o Dpkg::Options::=--force-confold install");
-			add_list(&sb, install, ninstall);
-			add_list(&sb, upgrade, nupgrade);
+			add_lists(&sb, l, L_INSTALL | L_UPGRADE);
 			strbuf_addstr(&sb, " || exit $?\n");
+			cmd_close(&sb, l);
 		}
-		if (nremove) {
+		if (cmd_open(&sb, l, L_REMOVE)) {
 			strbuf_addstr(&sb, "aptget -y remove");
-			add_list(&sb, remove, nremove);
+			add_lists(&sb, l, L_REMOVE);
 			strbuf_addstr(&sb, " || exit $?\n");
+			cmd_close(&sb, l);
 		}
 	} else if (!strcmp(manager, "dnf") || !strcmp(manager, "yum")) {
 		/* both wait for their own lock */
 		strbuf_addf(&sb, "m=%s\n", manager);
 		if (update_cache)
 			strbuf_addstr(&sb, "\"$m\" -y makecache </dev/null || exit $?\n");
-		if (ninstall) {
+		if (cmd_open(&sb, l, L_INSTALL)) {
 			strbuf_addstr(&sb, "\"$m\" -y install");
-			add_list(&sb, install, ninstall);
+			add_lists(&sb, l, L_INSTALL);
 			strbuf_addstr(&sb, " </dev/null || exit $?\n");
+			cmd_close(&sb, l);
 		}
-		if (nupgrade) {
+		if (cmd_open(&sb, l, L_UPGRADE)) {
 			strbuf_addf(&sb, "\"$m\" -y %s", strcmp(manager, "yum") ? "upgrade" : "update");
-			add_list(&sb, upgrade, nupgrade);
+			add_lists(&sb, l, L_UPGRADE);
 			strbuf_addstr(&sb, " </dev/null || exit $?\n");
+			cmd_close(&sb, l);
 		}
-		if (nremove) {
+		if (cmd_open(&sb, l, L_REMOVE)) {
 			strbuf_addstr(&sb, "\"$m\" -y remove");
-			add_list(&sb, remove, nremove);
+			add_lists(&sb, l, L_REMOVE);
 			strbuf_addstr(&sb, " </dev/null || exit $?\n");
+			cmd_close(&sb, l);
 		}
 	} else if (!strcmp(manager, "zypper")) {
 		strbuf_addstr(&sb, "ZYPP_LOCK_TIMEOUT=$LT\nexport ZYPP_LOCK_TIMEOUT\n");
 		if (update_cache)
 			strbuf_addstr(&sb, "zypper --non-interactive refresh </dev/null || exit $?\n");
-		if (ninstall) {
+		if (cmd_open(&sb, l, L_INSTALL)) {
 			strbuf_addstr(&sb, "zypper --non-interactive install --auto-agree-with-licenses");
-			add_list(&sb, install, ninstall);
+			add_lists(&sb, l, L_INSTALL);
 			strbuf_addstr(&sb, " </dev/null || exit $?\n");
+			cmd_close(&sb, l);
 		}
-		if (nupgrade) {
+		if (cmd_open(&sb, l, L_UPGRADE)) {
 			strbuf_addstr(&sb, "zypper --non-interactive update --auto-agree-with-licenses");
-			add_list(&sb, upgrade, nupgrade);
+			add_lists(&sb, l, L_UPGRADE);
 			strbuf_addstr(&sb, " </dev/null || exit $?\n");
+			cmd_close(&sb, l);
 		}
-		if (nremove) {
+		if (cmd_open(&sb, l, L_REMOVE)) {
 			strbuf_addstr(&sb, "zypper --non-interactive remove");
-			add_list(&sb, remove, nremove);
+			add_lists(&sb, l, L_REMOVE);
 			strbuf_addstr(&sb, " </dev/null || exit $?\n");
+			cmd_close(&sb, l);
 		}
 	} else if (!strcmp(manager, "apk")) {
 		if (update_cache)
 			strbuf_addstr(&sb, "apk --wait \"$LT\" update </dev/null || exit $?\n");
-		if (ninstall + nupgrade) {
+		if (cmd_open(&sb, l, L_INSTALL | L_UPGRADE)) {
 			strbuf_addstr(&sb, "apk --wait \"$LT\" add");
-			if (nupgrade)
+			if (l->runtime)
+				strbuf_addstr(&sb, " ${U:+--upgrade}");
+			else if (l->nupgrade)
 				strbuf_addstr(&sb, " --upgrade");
-			add_list(&sb, install, ninstall);
-			add_list(&sb, upgrade, nupgrade);
+			add_lists(&sb, l, L_INSTALL | L_UPGRADE);
 			strbuf_addstr(&sb, " </dev/null || exit $?\n");
+			cmd_close(&sb, l);
 		}
-		if (nremove) {
+		if (cmd_open(&sb, l, L_REMOVE)) {
 			strbuf_addstr(&sb, "apk --wait \"$LT\" del");
-			add_list(&sb, remove, nremove);
+			add_lists(&sb, l, L_REMOVE);
 			strbuf_addstr(&sb, " </dev/null || exit $?\n");
+			cmd_close(&sb, l);
 		}
 	} else {
 		strbuf_release(&sb);
@@ -201,9 +267,9 @@ static char *pkg_query_script(const char *manager, const char *const *names, siz
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addstr(&sb, "for p in");
+	strbuf_addstr(&sb, "set --");
 	add_list(&sb, names, n);
-	strbuf_addstr(&sb, "; do\n");
+	strbuf_addstr(&sb, "\nfor p; do\n");
 	if (!strcmp(manager, "apt"))
 		strbuf_addstr(&sb, "  v=$(dpkg-query -W -f='${db:Status-Abbrev}\\t${Version}\\n' \"$p\" "
 				   "2>/dev/null </dev/null | head -n 1)\n");
@@ -518,9 +584,11 @@ static void package_apply(const struct params *p, struct step_ctx *ctx, struct s
 		step_changed(r, "would %s (%s)", what.buf, tool_of(manager));
 		goto out;
 	}
-	cmds = pkg_commands(manager, step_param_bool(p, "update_cache"),
-			    step_param_int(p, "lock_timeout", 600), install, ninstall, upgrade, nupgrade,
-			    remove, nremove);
+	{
+		struct pkg_lists l = { install, upgrade, remove, ninstall, nupgrade, nremove, 0 };
+		cmds = pkg_commands(manager, step_param_bool(p, "update_cache"),
+				    step_param_int(p, "lock_timeout", 600), &l);
+	}
 	if (!cmds) {
 		step_failed(r, "package manager '%s' is not supported", manager);
 		goto out;
@@ -599,6 +667,163 @@ out:
 	strbuf_release(&what);
 }
 
+/* ---- emit: on the machine itself ---- */
+
+static const char *const pkg_managers[] = { "apt", "dnf", "yum", "zypper", "apk", NULL };
+
+/*
+ * The shared part of the emitted body: _pk_look NAME sets _pk_in (1 when
+ * installed, as pkg_installed says) and _pk_v (the version) from the query
+ * output in _pk_q; _pk_fail_text prints the package manager's complaint from
+ * its log, as pkg_error_text does.
+ */
+static const char pkg_emit_common[] =
+	"_pk_tab=$(printf '\\t')\n"
+	"_pk_look() {\n"
+	"    _pk_in=0 _pk_v=''\n"
+	"    _pk_l=$(printf '%s\\n' \"$_pk_q\" | grep -F \"pkg $1$_pk_tab\" | head -n 1)\n"
+	"    [ -n \"$_pk_l\" ] || return 0\n"
+	"    _pk_l=${_pk_l#*\"$_pk_tab\"}\n"
+	"    case ${_pk_l%%\"$_pk_tab\"*} in ?[iWt]*) _pk_in=1 ;; esac\n"
+	"    _pk_v=${_pk_l#*\"$_pk_tab\"}\n"
+	"}\n"
+	"_pk_fail_text() {\n"
+	"    awk -v q=\"'\" '\n"
+	"        { sub(/[\\r ]+$/, \"\") }\n"
+	"        length($0) { last = $0 }\n"
+	"        n < 3 && ($0 ~ /^(E: |Error|ERROR|error:|No match for argument|No provider of)/ ||\n"
+	"            substr($0, 1, 9) == \"Package \" q) { e = e (n ? \"; \" : \"\") $0; n++ }\n"
+	"        END { print e != \"\" ? e : last != \"\" ? last : \"no message\" }' \"$1\"\n"
+	"}\n";
+
+/*
+ * For `emit`: the same decisions on the machine itself. The package manager
+ * is the one sr_fact names; what is installed is queried first (there are no
+ * facts), so `latest` passes every installed package to the package manager,
+ * which upgrades those with an update, and the versions before and after
+ * tell what changed. The commands are pkg_commands' with the lists given at
+ * run time; the result is judged and worded as package_apply does.
+ */
+static int package_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh,
+			char **err)
+{
+	const struct param *names = params_get(p, "names");
+	const char *state = step_param_str(p, "state");
+	int latest = state && !strcmp(state, "latest"), absent = state && !strcmp(state, "absent");
+	const char **all = xcalloc(names->v.n + 1, sizeof(*all));
+	struct pkg_lists rl = { NULL, NULL, NULL, 0, 0, 0, 1 };
+	struct strbuf listed = STRBUF_INIT;
+	size_t n = 0;
+
+	(void)ctx;
+	(void)err;
+	for (size_t i = 0; i < names->v.n; i++) {
+		int dup = 0;
+		for (size_t k = 0; k < n; k++)
+			dup |= !strcmp(all[k], names->v.items[i].s);
+		if (!dup)
+			all[n++] = names->v.items[i].s;
+	}
+	add_names(&listed, all, n);
+	strbuf_addstr(sh, pkg_emit_common);
+	strbuf_addstr(sh, "case $(sr_fact pkg.manager) in\n");
+	for (size_t m = 0; pkg_managers[m]; m++) {
+		char *q = pkg_query_script(pkg_managers[m], all, n);
+		char *cmds = pkg_commands(pkg_managers[m], step_param_bool(p, "update_cache"),
+					  step_param_int(p, "lock_timeout", 600), &rl);
+		char *eof = shell_heredoc_eof(cmds);
+		strbuf_addf(sh, "%s)\n    _pk_tool=%s\n    _pk_query() {\n%s    }\n"
+				"    _pk_cmds() {\n        cat <<'%s'\n%s%s\n    }\n    ;;\n",
+			    pkg_managers[m], tool_of(pkg_managers[m]), q, eof, cmds, eof);
+		free(eof);
+		free(cmds);
+		free(q);
+	}
+	strbuf_addstr(sh, "*)\n    sr_failed \"no supported package manager here (apt-get, dnf, yum, "
+			  "zypper, apk)\"\n    return 0\n    ;;\nesac\n"
+			  "_pk_q=$(_pk_query)\nI='' U='' R=''\n");
+	/* the decisions, one package at a time */
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addstr(sh, "_pk_look ");
+		shell_quote(sh, all[i]);
+		strbuf_addf(sh, "\n_pk_b%zu=$_pk_v\n", i);
+		if (absent)
+			strbuf_addf(sh, "_pk_a%zu=''\nif [ \"$_pk_in\" = 1 ]; then _pk_a%zu=remove R=\"$R %s\"; fi\n",
+				    i, i, all[i]);
+		else if (latest)
+			strbuf_addf(sh, "if [ \"$_pk_in\" = 1 ]; then _pk_a%zu=upgrade U=\"$U %s\"; "
+					"else _pk_a%zu=install I=\"$I %s\"; fi\n",
+				    i, all[i], i, all[i]);
+		else
+			strbuf_addf(sh, "_pk_a%zu=''\nif [ \"$_pk_in\" = 0 ]; then _pk_a%zu=install I=\"$I %s\"; fi\n",
+				    i, i, all[i]);
+	}
+	strbuf_addstr(sh, "if [ -z \"$I$U$R\" ]; then\n    sr_ok ");
+	{
+		char *msg = xasprintf("%s %s %s", listed.buf, n == 1 ? "is" : "are",
+				      absent ? "not installed" : "installed");
+		shell_quote(sh, msg);
+		free(msg);
+	}
+	strbuf_addf(sh, "\n    return 0\nfi\n"
+			"_pk_d=$(mktemp -d \"${TMPDIR:-/tmp}/shelfready-package.XXXXXX\") || {\n"
+			"    sr_failed \"cannot make a temporary directory\"\n"
+			"    return 0\n"
+			"}\n"
+			"_pk_cmds >\"$_pk_d/run\"\n"
+			"set -- env D=\"$_pk_d\" I=\"$I\" U=\"$U\" R=\"$R\" sh -c "
+			"'{ sh \"$1/run\" 2>&1; echo \"$?\" >\"$1/status\"; } | tee \"$1/log\"' sh \"$_pk_d\"\n"
+			"if command -v timeout >/dev/null 2>&1; then set -- timeout %lld \"$@\"; fi\n"
+			"sr_run \"$@\"\n"
+			"_pk_st=$(cat \"$_pk_d/status\" 2>/dev/null)\n"
+			"if [ \"${_pk_st:-x}\" != 0 ]; then\n"
+			"    sr_failed \"$_pk_tool failed (exit ${_pk_st:-unknown}): $(_pk_fail_text \"$_pk_d/log\")\"\n"
+			"    rm -rf \"$_pk_d\"\n"
+			"    return 0\n"
+			"fi\n"
+			"rm -rf \"$_pk_d\"\n"
+			"_pk_q=$(_pk_query)\n"
+			"_pk_w='' _pk_il='' _pk_rl='' _pk_up='' _pk_upn=''\n",
+		    step_param_int(p, "timeout", 1800));
+	/* judged by what is there now, in package_apply's words */
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addstr(sh, "_pk_look ");
+		shell_quote(sh, all[i]);
+		strbuf_addf(sh, "\nif [ \"$_pk_in\" = %d ]; then\n    sr_failed ", absent ? 1 : 0);
+		{
+			char *msg = xasprintf("'%s' is %s after $_pk_tool ran", all[i],
+					      absent ? "still installed" : "not installed");
+			strbuf_addch(sh, '"');
+			strbuf_addstr(sh, msg); /* names hold no shell-special characters */
+			strbuf_addch(sh, '"');
+			free(msg);
+		}
+		strbuf_addf(sh, "\n    return 0\nfi\n"
+				"case $_pk_a%zu in\n"
+				"install) _pk_il=\"${_pk_il:+$_pk_il, }%s\" ;;\n"
+				"remove) _pk_rl=\"${_pk_rl:+$_pk_rl, }%s\" ;;\n"
+				"upgrade)\n"
+				"    _pk_upn=\"${_pk_upn:+$_pk_upn, }%s\"\n"
+				"    if [ \"$_pk_b%zu\" != \"$_pk_v\" ] || [ -z \"$_pk_v\" ]; then\n"
+				"        _pk_up=\"${_pk_up:+$_pk_up, }%s${_pk_v:+ to $_pk_v}\"\n"
+				"    fi\n"
+				"    ;;\n"
+				"esac\n",
+			    i, all[i], all[i], all[i], i, all[i]);
+	}
+	strbuf_addstr(sh, "if [ -n \"$_pk_il\" ]; then _pk_w=\"installed $_pk_il\"; fi\n"
+			  "if [ -n \"$_pk_up\" ]; then _pk_w=\"${_pk_w:+$_pk_w; }upgraded $_pk_up\"; fi\n");
+	strbuf_addstr(sh, "if [ -n \"$_pk_rl\" ]; then _pk_w=\"${_pk_w:+$_pk_w; }removed $_pk_rl\"; fi\n"
+			  "if [ -n \"$_pk_w\" ]; then\n"
+			  "    sr_changed \"$_pk_w ($_pk_tool)\"\n"
+			  "else\n"
+			  "    sr_ok \"no update was available for $_pk_upn\"\n"
+			  "fi\n");
+	strbuf_release(&listed);
+	free(all);
+	return 0;
+}
+
 const struct step_type step_package = {
 	.name = "package",
 	.summary = "install, upgrade or remove packages with the target's package manager",
@@ -616,4 +841,5 @@ const struct step_type step_package = {
 	.params = package_params,
 	.validate = package_validate,
 	.apply = package_apply,
+	.emit = package_emit,
 };

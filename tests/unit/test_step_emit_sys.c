@@ -30,6 +30,7 @@ static const char runtime[] =
 	"sr_skipped() { printf 'skipped %s\\n' \"$*\" >>\"$OUT\"; }\n"
 	"sr_failed() { printf 'failed %s\\n' \"$*\" >>\"$OUT\"; }\n"
 	"sr_secret() { eval \"printf '%s' \\\"\\${$1}\\\"\"; }\n"
+	"sr_fact() { [ \"$1\" = pkg.manager ] && printf '%s' \"${FAKE_PKG_MANAGER-apt}\"; }\n"
 	"SR_REBOOT_NEEDED=0\n";
 
 static char *dir; /* the test's directory: fakes in bin/, logs in log/ */
@@ -394,6 +395,124 @@ static void test_os_update(void **state)
 	put("bin/needs-restarting", "#!/bin/sh\nexit 0\n");
 }
 
+/* ---- package, against a fake apt ---- */
+
+/*
+ * The dpkg database is the file db ("name<TAB>version"): dpkg-query -W
+ * prints a package's status and version from it; apt-get install adds a
+ * package at 1.0 or bumps an installed one (unless NOUP), remove deletes it;
+ * every call is recorded in calls; FAIL makes apt-get fail as it does for
+ * an unknown package, NOINST makes it do nothing.
+ */
+static const char fake_pkg_apt_get[] =
+	"#!/bin/sh\n"
+	"d=${0%/bin/*}\n"
+	"echo \"apt-get $*\" >>\"$d/calls\"\n"
+	"[ -z \"${FAIL-}\" ] || { echo 'E: Unable to locate package x' >&2; exit 100; }\n"
+	"[ -z \"${NOINST-}\" ] || exit 0\n"
+	"op=\n"
+	"for a; do\n"
+	"    case $a in\n"
+	"    install | remove) op=$a ;;\n"
+	"    -* | *=*) ;;\n"
+	"    *)\n"
+	"        [ -n \"$op\" ] || continue\n"
+	"        awk -F '\\t' -v n=\"$a\" -v op=\"$op\" -v noup=\"${NOUP-}\" '\n"
+	"            $1 == n { seen = 1; if (op == \"remove\") next; if (noup == \"\") $2 = $2 \"+1\" }\n"
+	"            { print $1 \"\\t\" $2 }\n"
+	"            END { if (!seen && op == \"install\") print n \"\\t1.0\" }' \"$d/db\" >\"$d/db.new\"\n"
+	"        mv \"$d/db.new\" \"$d/db\"\n"
+	"        echo \"Setting up $a ...\"\n"
+	"        ;;\n"
+	"    esac\n"
+	"done\n";
+
+static const char fake_pkg_dpkg_query[] =
+	"#!/bin/sh\n"
+	"d=${0%/bin/*}\n"
+	"for n; do :; done\n"
+	"awk -F '\\t' -v n=\"$n\" '$1 == n { print \"ii \\t\" $2; f = 1 } END { exit !f }' \"$d/db\"\n";
+
+static void test_package(void **state)
+{
+	(void)state;
+	char *body, *out, *calls;
+
+	put("bin/apt-get", fake_pkg_apt_get);
+	put("bin/dpkg-query", fake_pkg_dpkg_query);
+	put("db", "libc6\t2.36\n");
+
+	/* present: installed once, then ok; a name given twice is handled once */
+	body = body_of(&step_package, "names: [bc, less, bc]");
+	wrap(body);
+	put("calls", "");
+	out = run(NULL);
+	expect(out, "changed installed bc, less (apt-get)\n");
+	free(out);
+	calls = slurp("calls");
+	expect(calls, " install bc less\n");
+	free(calls);
+	put("calls", "");
+	out = run(NULL);
+	expect(out, "ok bc, less are installed\n");
+	free(out);
+	calls = slurp("calls");
+	if (*calls)
+		fail_msg("apt-get ran with nothing to do: %s", calls);
+	free(calls);
+
+	/* the package manager fails: its complaint, and the exit status */
+	put("db", "libc6\t2.36\n");
+	out = run("FAIL=1");
+	expect(out, "failed apt-get failed (exit 100): E: Unable to locate package x\n");
+	free(out);
+	/* it succeeds without installing: the query after it tells */
+	out = run("NOINST=1");
+	expect(out, "failed 'bc' is not installed after apt-get ran\n");
+	free(out);
+	/* no package manager the step knows */
+	out = run("FAKE_PKG_MANAGER=");
+	expect(out, "failed no supported package manager here (apt-get, dnf, yum, zypper, apk)\n");
+	free(out);
+	free(body);
+
+	/* latest: a missing one installed, an installed one upgraded when an update exists */
+	body = body_of(&step_package, "names: [bc, libc6]\nstate: latest");
+	wrap(body);
+	put("db", "libc6\t2.36\n");
+	out = run(NULL);
+	expect(out, "changed installed bc; upgraded libc6 to 2.36+1 (apt-get)\n");
+	free(out);
+	out = run("NOUP=1");
+	expect(out, "ok no update was available for bc, libc6\n");
+	free(out);
+	free(body);
+
+	/* one name */
+	body = body_of(&step_package, "names: [nano]");
+	wrap(body);
+	out = run(NULL);
+	expect(out, "changed installed nano (apt-get)\n");
+	free(out);
+	free(body);
+
+	/* absent */
+	body = body_of(&step_package, "names: [bc, nano]\nstate: absent");
+	wrap(body);
+	put("db", "libc6\t2.36\nbc\t1.0\n");
+	out = run(NULL);
+	expect(out, "changed removed bc (apt-get)\n");
+	free(out);
+	out = run(NULL);
+	expect(out, "ok bc, nano are not installed\n");
+	free(out);
+	put("db", "bc\t1.0\n");
+	out = run("NOINST=1");
+	expect(out, "failed 'bc' is still installed after apt-get ran\n");
+	free(out);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_wait_ready),
 		cmocka_unit_test(test_service),
 		cmocka_unit_test(test_os_update),
+		cmocka_unit_test(test_package),
 	};
 	return cmocka_run_group_tests_name("step_emit_sys", tests, setup, teardown);
 }

@@ -178,10 +178,21 @@ static void test_commands(void **state)
 	(void)state;
 	int failed = 0, status;
 
-	for (size_t i = 0; i < ARRAY_SIZE(crows); i++) {
+	/* each row twice: the lists written in, and (for emit) given at run time in I, U, R */
+	for (size_t k = 0; k < 2 * ARRAY_SIZE(crows); k++) {
+		size_t i = k / 2;
 		const struct crow *w = &crows[i];
-		char *sh = pkg_commands(w->manager, w->update_cache, 60, inst, w->ni, upg, w->nu, rem,
-					w->nr);
+		struct pkg_lists l = { inst, upg, rem, w->ni, w->nu, w->nr, 0 };
+		struct pkg_lists rl = { NULL, NULL, NULL, 0, 0, 0, 1 };
+		char *sh = pkg_commands(w->manager, w->update_cache, 60, k % 2 ? &rl : &l);
+		if (k % 2) {
+			/* names joined by blanks, as the emitted script passes them */
+			char *with = xasprintf("I='%s'\nU='%s'\nR='%s'\n%s",
+					       w->ni == 2 ? "bc g++-12" : w->ni ? "bc" : "",
+					       w->nu ? "libssl3" : "", w->nr ? "telnet" : "", sh);
+			free(sh);
+			sh = with;
+		}
 		put("calls", "", 0600);
 		char *out = run_fake(sh, &status);
 		char *calls = NULL;
@@ -189,8 +200,9 @@ static void test_commands(void **state)
 		char *path = xasprintf("%s/calls", dir);
 		assert_int_equal(read_file(path, 65536, &calls, &len), 0);
 		if (status || strcmp(calls, w->calls)) {
-			print_error("row %zu (%s): exit %d\n  calls: %s\n  want:  %s\n  output: %s\n", i,
-				    w->manager, status, calls, w->calls, out);
+			print_error("row %zu (%s, %s): exit %d\n  calls: %s\n  want:  %s\n  output: %s\n",
+				    i, w->manager, k % 2 ? "lists at run time" : "lists written in",
+				    status, calls, w->calls, out);
 			failed++;
 		}
 		free(path);
@@ -198,10 +210,12 @@ static void test_commands(void **state)
 		free(out);
 		free(sh);
 	}
-	assert_null(pkg_commands("pacman", 0, 60, inst, 1, NULL, 0, NULL, 0));
+	struct pkg_lists one = { inst, NULL, NULL, 1, 0, 0, 0 };
+	assert_null(pkg_commands("pacman", 0, 60, &one));
 
 	/* a failure stops the script with the package manager's status */
-	char *sh = pkg_commands("apt", 0, 60, inst, 1, NULL, 0, rem, 1);
+	struct pkg_lists inst_rem = { inst, NULL, rem, 1, 0, 1, 0 };
+	char *sh = pkg_commands("apt", 0, 60, &inst_rem);
 	char *with_fail = xasprintf("FAIL=1\nexport FAIL\n%s", sh);
 	put("calls", "", 0600);
 	char *out = run_fake(with_fail, &status);
