@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "emit.h"
 #include "facts.h"
 #include "ssh.h"
 #include "step.h"
@@ -878,10 +879,93 @@ out:
 	free(part);
 }
 
+/* ---- emit: on the machine itself ---- */
+
+/*
+ * For `emit`: the same installer, in apply mode, fed to `sh -s` by a
+ * here-document (a terminator it does not contain); its "SR" lines are shown
+ * and judged in awk in webapp_first_login_judge's words. A `file` part is
+ * read now and written into the script.
+ */
+static int wf_emit(const struct params *p, const struct emit_ctx *ctx, struct strbuf *sh, char **err)
+{
+	const char *name = step_param_str(p, "name");
+	struct step_ctx sctx;
+	char *part = NULL, *installer, *eof;
+
+	if (!name || !*name) {
+		strbuf_addstr(sh, "sr_skipped \"no web application named ('name' is empty)\"\n");
+		return 0;
+	}
+	if (!step_param_str(p, "builtin")) {
+		memset(&sctx, 0, sizeof(sctx));
+		sctx.base_dir = ctx->base_dir;
+		part = part_text(p, &sctx, err);
+		if (!part)
+			return -1;
+	}
+	installer = webapp_first_login_installer(p, part, 1);
+	eof = shell_heredoc_eof(installer);
+	strbuf_addf(sh, "set -- sh -s\n"
+			"if command -v timeout >/dev/null 2>&1; then set -- timeout %lld \"$@\"; fi\n"
+			"_wf_out=$(\"$@\" <<'%s'\n%s%s\n)\n"
+			"_wf_st=$?\n"
+			"_wf_name=",
+		    step_param_int(p, "timeout", 300), eof, installer, eof);
+	shell_quote(sh, name);
+	strbuf_addstr(sh,
+		"\n"
+		"# each line in words, then the summary on the last line\n"
+		"_wf_res=$(printf '%s\\n' \"$_wf_out\" | awk -F '\\t' -v name=\"$_wf_name\" '\n"
+		"function add(list, what) {\n"
+		"\tif (index(\", \" list \", \", \", \" what \", \")) return list\n"
+		"\treturn list == \"\" ? what : list \", \" what\n"
+		"}\n"
+		"$1 == \"SR\" && NF >= 4 {\n"
+		"\tt = $4; for (i = 5; i <= NF; i++) t = t \"\\t\" $i\n"
+		"\tif ($2 == \"install\") { ins = add(ins, $3); print \"installed \" $3 \" \" t }\n"
+		"\telse if ($2 == \"remove\") { rem = add(rem, $3); print \"removed \" $3 \" \" t }\n"
+		"\telse if ($2 == \"ok\") { cur = add(cur, $3); print \"up to date: \" $3 \" \" t }\n"
+		"\telse if ($2 == \"error\") { err = err (err == \"\" ? \"\" : \"; \") t; print \"error: \" t }\n"
+		"\telse print $2 \" \" $3 \" \" t\n"
+		"\tnext\n"
+		"}\n"
+		"NF { print \"| \" $0 }\n"
+		"END {\n"
+		"\tif (err != \"\") s = \"failed first-login reset of \" name \": \" err\n"
+		"\telse if (ins != \"\" || rem != \"\") {\n"
+		"\t\ts = \"changed first-login reset of \" name \":\"\n"
+		"\t\tif (ins != \"\") s = s \" installed \" ins\n"
+		"\t\tif (rem != \"\") s = s (ins != \"\" ? \";\" : \"\") \" removed \" rem\n"
+		"\t\tif (cur != \"\") s = s \"; up to date: \" cur\n"
+		"\t} else s = \"ok first-login reset of \" name \" installed and up to date: \" (cur != \"\" ? cur : \"nothing\")\n"
+		"\tprint s\n"
+		"}')\n"
+		"_wf_sum=$(printf '%s\\n' \"$_wf_res\" | tail -n 1)\n"
+		"printf '%s\\n' \"$_wf_res\" | sed '$d' | while IFS= read -r _wf_l; do\n"
+		"\tsr_say \"$_wf_l\"\n"
+		"done\n"
+		"case $_wf_sum in\n"
+		"failed\\ *) sr_failed \"${_wf_sum#failed }\" ;;\n"
+		"*) if [ \"$_wf_st\" != 0 ]; then\n"
+		"\tsr_failed \"the installer exited with status $_wf_st\"\n"
+		"elif [ \"${_wf_sum%% *}\" = changed ]; then\n"
+		"\tsr_changed \"${_wf_sum#changed }\"\n"
+		"else\n"
+		"\tsr_ok \"${_wf_sum#ok }\"\n"
+		"fi ;;\n"
+		"esac\n");
+	free(eof);
+	free(installer);
+	free(part);
+	return 0;
+}
+
 const struct step_type step_webapp_first_login = {
 	.name = "webapp-first-login",
 	.summary = "install a web application's first-boot credential reset (docs/first-login.md)",
 	.params = wf_params,
 	.validate = wf_validate,
 	.apply = wf_apply,
+	.emit = wf_emit,
 };

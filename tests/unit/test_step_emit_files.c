@@ -437,6 +437,113 @@ static void test_expire_password(void **state)
 	free(dir);
 }
 
+/* ---- webapp-first-login ---- */
+
+/*
+ * The installer writes under /usr/local, /etc and /var/lib: here `sh` is a
+ * fake that keeps the installer it is given and answers with the SR lines
+ * of the file lines and the exit status in the file status.
+ */
+static const char fake_installer_sh[] =
+	"#!/bin/sh\n"
+	"cat >\"$WF_DIR/installer\"\n"
+	"cat \"$WF_DIR/lines\"\n"
+	"exit \"$(cat \"$WF_DIR/status\")\"\n";
+
+static void test_webapp_first_login(void **state)
+{
+	(void)state;
+	char *dir = scratch_dir(), *body, *log, *env, *path, *text;
+
+	env = xasprintf("WF_DIR='%s'", dir);
+	path = xasprintf("%s/reset-fakeapp.sh", dir);
+	put(path, "printf 'the part: %s\\n' \"$(cat)\" >/opt/fakeapp/admin.pass\n", 0644);
+	free(path);
+	body = emit_body(&step_webapp_first_login,
+			 "{name: fakeapp, file: reset-fakeapp.sh, user: admin, triggers: [systemd]}", dir);
+	lint_body(body);
+	/* the part was read when the script was written */
+	assert_non_null(strstr(body, "/opt/fakeapp/admin.pass"));
+	fake_tool(dir, "sh", fake_installer_sh);
+
+	path = xasprintf("%s/lines", dir);
+	put(path,
+	    "SR\tinstall\treset script\t/usr/local/libexec/shelfready/first-login-fakeapp\n"
+	    "SR\tok\tsystemd unit\t/etc/systemd/system/shelfready-first-login-fakeapp.service\n"
+	    "SR\tinstall\tlink enabling the unit\t/etc/systemd/system/multi-user.target.wants/x\n"
+	    "SR\tremove\tMOTD pointer\t/etc/motd.d/shelfready-first-login-fakeapp\n"
+	    "SR\tremove\tMOTD pointer\t/etc/motd.d/shelfready-first-login-fakeapp.new\n"
+	    "a stray line\n",
+	    0644);
+	text = xasprintf("%s/status", dir);
+	put(text, "0\n", 0644);
+	log = run_body(dir, body, env);
+	assert_string_equal(log,
+		"say installed reset script /usr/local/libexec/shelfready/first-login-fakeapp\n"
+		"say up to date: systemd unit /etc/systemd/system/shelfready-first-login-fakeapp.service\n"
+		"say installed link enabling the unit /etc/systemd/system/multi-user.target.wants/x\n"
+		"say removed MOTD pointer /etc/motd.d/shelfready-first-login-fakeapp\n"
+		"say removed MOTD pointer /etc/motd.d/shelfready-first-login-fakeapp.new\n"
+		"say | a stray line\n"
+		"changed first-login reset of fakeapp: installed reset script, link enabling the unit; "
+		"removed MOTD pointer; up to date: systemd unit\n");
+	free(log);
+	/* what the fake sh was given: the installer in apply mode, the part inside */
+	char *installer_path = xasprintf("%s/installer", dir), *given = slurp(installer_path);
+	assert_non_null(strstr(given, "MODE=apply\n"));
+	assert_non_null(strstr(given, "NAME='fakeapp'\n"));
+	assert_non_null(strstr(given, "/opt/fakeapp/admin.pass"));
+	free(given);
+	free(installer_path);
+
+	/* all up to date */
+	put(path,
+	    "SR\tok\treset script\t/usr/local/libexec/shelfready/first-login-fakeapp\n"
+	    "SR\tok\tsystemd unit\t/etc/systemd/system/shelfready-first-login-fakeapp.service\n",
+	    0644);
+	log = run_body(dir, body, env);
+	if (!strstr(log, "ok first-login reset of fakeapp installed and up to date: reset script, "
+			 "systemd unit\n"))
+		fail_msg("log: %s", log);
+	free(log);
+	/* an error line, and the installer's exit status */
+	put(path, "SR\terror\treset script\tcannot write /usr/local/x\n", 0644);
+	put(text, "1\n", 0644);
+	log = run_body(dir, body, env);
+	if (!strstr(log, "say error: cannot write /usr/local/x\n") ||
+	    !strstr(log, "failed first-login reset of fakeapp: cannot write /usr/local/x\n"))
+		fail_msg("log: %s", log);
+	free(log);
+	put(path, "SR\tok\treset script\t/usr/local/libexec/shelfready/first-login-fakeapp\n", 0644);
+	put(text, "3\n", 0644);
+	log = run_body(dir, body, env);
+	if (!strstr(log, "failed the installer exited with status 3\n"))
+		fail_msg("log: %s", log);
+	free(log);
+	free(body);
+
+	/* no application named: skipped, nothing run */
+	body = emit_body(&step_webapp_first_login, "{name: ''}", dir);
+	lint_body(body);
+	log = run_body(dir, body, env);
+	assert_string_equal(log, "skipped no web application named ('name' is empty)\n");
+	free(log);
+	free(body);
+
+	/* the built-in mysql part needs no file */
+	body = emit_body(&step_webapp_first_login,
+			 "{name: db, builtin: mysql, mysql_users: [root], triggers: [cloud-init]}", dir);
+	lint_body(body);
+	assert_non_null(strstr(body, "PASSWORD EXPIRE"));
+	free(body);
+
+	free(path);
+	free(text);
+	free(env);
+	rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_server_guard),
 		cmocka_unit_test(test_cleanup),
 		cmocka_unit_test(test_expire_password),
+		cmocka_unit_test(test_webapp_first_login),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
