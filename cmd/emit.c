@@ -20,6 +20,9 @@ static const struct cmd_opt emit_opts[] = {
 	{ "var", 0, "KEY=VALUE", OPT_REPEAT, "set a variable declared in the profile's vars" },
 	{ "var-file", 0, "FILE", OPT_REPEAT, "read variables from a YAML mapping" },
 	{ "output", 'o', "FILE", 0, "write to FILE (a script: mode 0700) instead of standard output" },
+	{ "secrets-file", 0, "PATH", 0,
+	  "cloud-init: the root-only file on the instance (NAME=VALUE lines) that the script reads "
+	  "the steps' secrets from, and deletes" },
 	OPT_END,
 };
 
@@ -46,6 +49,11 @@ static int emit_run(const struct cmd_args *a)
 		fprintf(stderr, "shelfready emit: unknown format '%s' (sh or cloud-init)\n", format);
 		return EXIT_USAGE;
 	}
+	if (sh && arg_get(a, "secrets-file")) {
+		fprintf(stderr, "shelfready emit: --secrets-file is for --format cloud-init; the sh script "
+				"takes --secrets-file FILE when it runs\n");
+		return EXIT_USAGE;
+	}
 	diags_init(&d);
 	l = loader_from_args(a, &d);
 	if (l && d.errors == 0)
@@ -54,7 +62,8 @@ static int emit_run(const struct cmd_args *a)
 	print_diags(&d);
 	if (!r)
 		goto out;
-	text = sh ? emit_script(r, EMIT_SH, &err) : emit_cloud_init(r, &err);
+	text = sh ? emit_script(r, EMIT_SH, &err)
+		  : emit_cloud_init(r, arg_get(a, "secrets-file"), &err);
 	if (!text) {
 		fprintf(stderr, "shelfready emit: %s\n", err ? err : "cannot emit the profile");
 		goto out;
@@ -80,9 +89,12 @@ const struct cmd_entry cmd_emit = {
 		"runs as root on the machine itself, performs the enabled steps in order, then\n"
 		"gathers the facts and prints them on standard output for 'shelfready verify\n"
 		"--facts'; or as #cloud-config user-data (--format cloud-init) that installs the\n"
-		"script and runs it at first boot. Nothing connects. Exit 2 when the profile does\n"
-		"not validate or a step cannot be emitted (its type needs the controller, its\n"
-		"condition uses a fact the script cannot compute, cloud-init and a secret).",
+		"script and runs it at first boot. Nothing connects. Secrets the steps need are\n"
+		"read when the script runs: from its environment, or from a root-only file\n"
+		"(the script's --secrets-file; for cloud-init, this command's --secrets-file).\n"
+		"Exit 2 when the profile does not validate or a step cannot be emitted (its\n"
+		"condition uses a fact the script cannot compute, cloud-init and a secret\n"
+		"without --secrets-file).",
 	.opts = emit_opts,
 	.min_args = 0,
 	.max_args = 0,

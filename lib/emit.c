@@ -403,6 +403,61 @@ static const char runtime[] =
 	"    fi\n"
 	"}\n"
 	"\n"
+	"# sr_load_secrets FILE: export the NAME=VALUE lines of FILE, root's and\n"
+	"# readable by root alone, for the secret variables the steps use; with\n"
+	"# SR_SECRETS_REMOVE=1 delete FILE once read. False after a message.\n"
+	"sr_load_secrets() {\n"
+	"    _sr_f=$1\n"
+	"    if [ ! -f \"$_sr_f\" ] || [ -L \"$_sr_f\" ]; then\n"
+	"        printf '%s: secrets file %s: not a regular file\\n' \"$SR_NAME\" \"$_sr_f\" >&2\n"
+	"        return 1\n"
+	"    fi\n"
+	"    # the owner and mode, portably\n"
+	"    # shellcheck disable=SC2012\n"
+	"    _sr_m=$(ls -lnd -- \"$_sr_f\" | awk '{ print $1 \":\" $3 }')\n"
+	"    case $_sr_m in\n"
+	"    -r[w-]-------*:0) ;;\n"
+	"    *)\n"
+	"        printf '%s: secrets file %s must be root'\\''s and readable by root alone (mode 0600 or 0400), not %s\\n' \\\n"
+	"            \"$SR_NAME\" \"$_sr_f\" \"$_sr_m\" >&2\n"
+	"        return 1\n"
+	"        ;;\n"
+	"    esac\n"
+	"    _sr_n=0\n"
+	"    while IFS= read -r _sr_l || [ -n \"$_sr_l\" ]; do\n"
+	"        _sr_n=$((_sr_n + 1))\n"
+	"        _sr_l=${_sr_l%\"$SR_CR\"}\n"
+	"        case $_sr_l in '' | '#'*) continue ;; esac\n"
+	"        _sr_k=${_sr_l%%=*}\n"
+	"        case $_sr_l in\n"
+	"        *=*) ;;\n"
+	"        *)\n"
+	"            printf '%s: %s:%s: not NAME=VALUE\\n' \"$SR_NAME\" \"$_sr_f\" \"$_sr_n\" >&2\n"
+	"            return 1\n"
+	"            ;;\n"
+	"        esac\n"
+	"        case $_sr_k in\n"
+	"        '' | [!A-Za-z_]* | *[!A-Za-z0-9_]*) _sr_ok=0 ;;\n"
+	"        *) if sr_in \"$_sr_k\" \"$SR_SECRET_VARS\"; then _sr_ok=1; else _sr_ok=0; fi ;;\n"
+	"        esac\n"
+	"        if [ \"$_sr_ok\" = 0 ]; then\n"
+	"            printf \"%s: %s:%s: '%s' is not a secret the steps use (they use: %s)\\n\" \\\n"
+	"                \"$SR_NAME\" \"$_sr_f\" \"$_sr_n\" \"$_sr_k\" \"${SR_SECRET_VARS:-none}\" >&2\n"
+	"            return 1\n"
+	"        fi\n"
+	"        _sr_v=${_sr_l#*=}\n"
+	"        case $_sr_v in\n"
+	"        \\\"*\\\") _sr_v=${_sr_v#?} _sr_v=${_sr_v%?} ;;\n"
+	"        \\'*\\') _sr_v=${_sr_v#?} _sr_v=${_sr_v%?} ;;\n"
+	"        esac\n"
+	"        export \"$_sr_k=$_sr_v\"\n"
+	"    done <\"$_sr_f\"\n"
+	"    if [ \"$SR_SECRETS_REMOVE\" = 1 ] && ! rm -f -- \"$_sr_f\"; then\n"
+	"        printf '%s: cannot remove the secrets file %s\\n' \"$SR_NAME\" \"$_sr_f\" >&2\n"
+	"        return 1\n"
+	"    fi\n"
+	"}\n"
+	"\n"
 	"# sr_nonce: a random token for the framing of the facts transcript\n"
 	"sr_nonce() {\n"
 	"    _sr_r=$(od -An -N12 -tx1 /dev/urandom 2>/dev/null | tr -d ' \\n')\n"
@@ -458,14 +513,13 @@ static int add_secret(const struct rstep *rs, const char *key, const char *name,
 	return 0;
 }
 
-static int refuse_secret(const struct rstep *rs, const char *key, const char *name, void *arg)
+/* The first secret a step needs, for cloud-init's message; stops the walk. */
+static int first_secret(const struct rstep *rs, const char *key, const char *name, void *arg)
 {
-	char **err = arg;
-	*err = xasprintf("step '%s' (%s) needs the secret environment variable '%s' (%s): cloud-init "
-			 "runs the script at first boot, without that environment; use --format sh "
-			 "and run the script with the variable set",
+	char **msg = arg;
+	*msg = xasprintf("step '%s' (%s) needs the secret environment variable '%s' (%s)",
 			 rs->def->it.id, rs->def->it.type_name, name, key);
-	return -1;
+	return 1;
 }
 
 /* Whether any line of text is exactly word. */
@@ -634,7 +688,10 @@ char *emit_script(const struct resolved *r, enum emit_format format, char **err)
 	strbuf_addstr(&sb, " --facts facts.txt\n"
 			   "#\n"
 			   "# Options: --no-refresh (do not refresh the package metadata before gathering),\n"
-			   "# --no-reboot (do not reboot at the end when a step says the machine needs it).\n"
+			   "# --no-reboot (do not reboot at the end when a step says the machine needs it),\n"
+			   "# --secrets-file FILE (read the secret variables the steps need from FILE,\n"
+			   "# NAME=VALUE lines, root's and mode 0600 or 0400, instead of the environment),\n"
+			   "# --remove-secrets-file (delete that file once read, before the first step).\n"
 			   "# Exit status: 0 done, 2 usage (not root, a secret variable not set),\n"
 			   "# 3 the gather failed, 4 a step failed (a step that does not continue on error\n"
 			   "# stops the script before the gather).\n");
@@ -664,21 +721,36 @@ char *emit_script(const struct resolved *r, enum emit_format format, char **err)
 	strbuf_addf(&sb, "%s\n}\n\n# ---- the steps ----\n\n", delim);
 	strbuf_add(&sb, fns.buf ? fns.buf : "", fns.len);
 	strbuf_addstr(&sb, "# ---- main ----\n\n"
+			   "sr_usage() {\n"
+			   "    printf '%s: %s (usage: sh SCRIPT [--no-refresh] [--no-reboot] [--secrets-file FILE [--remove-secrets-file]])\\n' \\\n"
+			   "        \"$SR_NAME\" \"$1\" >&2\n"
+			   "    exit 2\n"
+			   "}\n\n"
 			   "sr_main() {\n"
-			   "    SR_REFRESH=1 SR_REBOOT=1\n"
-			   "    for _sr_a in \"$@\"; do\n"
-			   "        case $_sr_a in\n"
+			   "    SR_REFRESH=1 SR_REBOOT=1 SR_SECRETS_FILE='' SR_SECRETS_REMOVE=0\n"
+			   "    while [ $# -gt 0 ]; do\n"
+			   "        case $1 in\n"
 			   "        --no-refresh) SR_REFRESH=0 ;;\n"
 			   "        --no-reboot) SR_REBOOT=0 ;;\n"
-			   "        *)\n"
-			   "            printf '%s: unknown option %s (usage: sh SCRIPT [--no-refresh] [--no-reboot])\\n' \"$SR_NAME\" \"$_sr_a\" >&2\n"
-			   "            exit 2\n"
+			   "        --secrets-file)\n"
+			   "            if [ $# -lt 2 ] || [ -z \"$2\" ]; then sr_usage \"--secrets-file needs a file\"; fi\n"
+			   "            SR_SECRETS_FILE=$2\n"
+			   "            shift\n"
 			   "            ;;\n"
+			   "        --remove-secrets-file) SR_SECRETS_REMOVE=1 ;;\n"
+			   "        *) sr_usage \"unknown option $1\" ;;\n"
 			   "        esac\n"
+			   "        shift\n"
 			   "    done\n"
+			   "    if [ \"$SR_SECRETS_REMOVE\" = 1 ] && [ -z \"$SR_SECRETS_FILE\" ]; then\n"
+			   "        sr_usage \"--remove-secrets-file goes with --secrets-file\"\n"
+			   "    fi\n"
 			   "    if [ \"$(id -u)\" != 0 ]; then\n"
 			   "        printf '%s: must run as root\\n' \"$SR_NAME\" >&2\n"
 			   "        exit 2\n"
+			   "    fi\n"
+			   "    if [ -n \"$SR_SECRETS_FILE\" ]; then\n"
+			   "        sr_load_secrets \"$SR_SECRETS_FILE\" || exit 2\n"
 			   "    fi\n");
 	strbuf_add(&sb, secret_checks.buf ? secret_checks.buf : "", secret_checks.len);
 	strbuf_addstr(&sb, "    SR_START=$(date +%s)\n");
@@ -784,20 +856,38 @@ static void base64(struct strbuf *sb, const char *s, size_t n, int indent)
 		strbuf_addch(sb, '\n');
 }
 
-char *emit_cloud_init(const struct resolved *r, char **err)
+/* A path the runcmd can carry as it is: absolute, of [A-Za-z0-9/._-], no "..". */
+static int plain_path(const char *s)
+{
+	if (s[0] != '/' || strstr(s, "/../") || str_ends_with(s, "/..") || str_ends_with(s, "/"))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '/' || *s == '.' || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+char *emit_cloud_init(const struct resolved *r, const char *secrets_file, char **err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *pname = r->top && r->top->name ? r->top->name : "profile";
 	int expire = 0, no_pwauth = 0;
-	char *script;
+	char *script, *needs = NULL;
 
 	*err = NULL;
+	if (secrets_file && !plain_path(secrets_file)) {
+		*err = xasprintf("--secrets-file '%s': give an absolute path on the instance, of letters, "
+				 "digits and / . _ -",
+				 secrets_file);
+		return NULL;
+	}
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct rstep *rs = &r->steps[i];
 		if (rs->enabled == ENABLED_NO)
 			continue;
-		if (each_secret(rs, refuse_secret, err) < 0)
-			return NULL;
+		if (!needs)
+			each_secret(rs, first_secret, &needs);
 		if (rs->def->type && !strcmp(rs->def->type->name, "expire-password")) {
 			const struct param *p = params_get(&rs->params, "disable_password_login");
 			expire = 1;
@@ -805,6 +895,21 @@ char *emit_cloud_init(const struct resolved *r, char **err)
 				no_pwauth = 1;
 		}
 	}
+	if (needs && !secrets_file) {
+		*err = xasprintf("%s: cloud-init runs the script at first boot, without your "
+				 "environment, and user-data is no place for a secret. Give --secrets-file "
+				 "PATH, a file that you put on the instance (NAME=VALUE lines, root's, mode "
+				 "0600) and that the script reads and deletes before its first step; or use "
+				 "--format sh",
+				 needs);
+		free(needs);
+		return NULL;
+	}
+	if (!needs && secrets_file) {
+		*err = xstrdup("--secrets-file: no enabled step of the profile needs a secret");
+		return NULL;
+	}
+	free(needs);
 	script = emit_script(r, EMIT_CLOUD_INIT, err);
 	if (!script)
 		return NULL;
@@ -822,6 +927,10 @@ char *emit_cloud_init(const struct resolved *r, char **err)
 			   "#     shelfready verify -p ");
 	comment_text(&sb, pname);
 	strbuf_addstr(&sb, " --facts facts.txt\n");
+	if (secrets_file)
+		strbuf_addf(&sb, "# The secrets its steps need are read from %s, which you put on\n"
+				 "# the instance (NAME=VALUE lines, root's, mode 0600); it is deleted once read.\n",
+			    secrets_file);
 	if (expire) {
 		strbuf_addstr(&sb, "# The profile expires passwords: so does cloud-init for any password it sets");
 		strbuf_addstr(&sb, no_pwauth ? ",\n# and it leaves password login over SSH off.\n" : ".\n");
@@ -853,8 +962,15 @@ char *emit_cloud_init(const struct resolved *r, char **err)
 			   "    - -c\n"
 			   "    - >-\n"
 			   "      cd " CI_DIR " &&\n"
-			   "      SR_UNDER_CLOUD_INIT=1 sh ./remediate.sh >facts.txt 2>remediate.log;\n"
-			   "      echo $? >exit-status\n");
+			   "      SR_UNDER_CLOUD_INIT=1 sh ./remediate.sh");
+	if (secrets_file)
+		strbuf_addf(&sb, " --secrets-file %s --remove-secrets-file", secrets_file);
+	strbuf_addstr(&sb, " >facts.txt 2>remediate.log;\n"
+			   "      echo $? >exit-status");
+	/* whatever became of the script, the secret does not stay for the image */
+	if (secrets_file)
+		strbuf_addf(&sb, ";\n      rm -f -- %s", secrets_file);
+	strbuf_addch(&sb, '\n');
 	free(script);
 	return strbuf_detach(&sb);
 }

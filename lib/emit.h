@@ -49,7 +49,12 @@ struct emit_ctx {
  * naming the step that cannot be emitted and why.
  */
 char *emit_script(const struct resolved *r, enum emit_format format, char **err);
-/* #cloud-config user-data (owned) that installs and runs the script at first boot. */
-char *emit_cloud_init(const struct resolved *r, char **err);
+/*
+ * #cloud-config user-data (owned) that installs and runs the script at first
+ * boot. When an enabled step needs a secret, secrets_file must name the file
+ * on the instance the script reads it from (and deletes); otherwise it must
+ * be NULL. NULL with *err (owned) when it cannot be written.
+ */
+char *emit_cloud_init(const struct resolved *r, const char *secrets_file, char **err);
 
 #endif

@@ -365,6 +365,97 @@ static void test_runtime_sr_in(void **state)
 	free(rt);
 }
 
+/* sr_load_secrets: the file's owner and mode, its lines, and its removal */
+static void test_runtime_load_secrets(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/sr-test-secrets-XXXXXX";
+	if (geteuid() != 0)
+		skip(); /* the file must be root's */
+	assert_non_null(mkdtemp(dir));
+	char *rt = runtime_text();
+	char *f = xasprintf("%s/s.env", dir);
+	struct row {
+		const char *text;
+		unsigned mode;
+		const char *want; /* the output, "%F" standing for the file */
+	} rows[] = {
+		{ "# a comment\n\nTOKEN=abc def\nOTHER=\"quoted\"\r\n", 0600,
+		  "loaded\n[abc def] [quoted]\n" },
+		{ "TOKEN='x=y'", 0400, "loaded\n[x=y] []\n" },
+		{ "TOKEN=x\n", 0644,
+		  "t: secrets file %F must be root's and readable by root alone (mode 0600 or 0400), "
+		  "not -rw-r--r--:0\nrefused\n" },
+		{ "TOKEN=x\nNOPE=1\n", 0600,
+		  "t: %F:2: 'NOPE' is not a secret the steps use (they use: TOKEN OTHER)\nrefused\n" },
+		{ "TOKEN=x\nexport OTHER\n", 0600, "t: %F:2: not NAME=VALUE\nrefused\n" },
+		{ "$(id)=1\n", 0600,
+		  "t: %F:1: '$(id)' is not a secret the steps use (they use: TOKEN OTHER)\nrefused\n" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		assert_int_equal(write_file_atomic(f, rows[i].text, strlen(rows[i].text), rows[i].mode), 0);
+		chmod(f, rows[i].mode);
+		char *prog = xasprintf("%s\nSR_SECRET_VARS='TOKEN OTHER' SR_SECRETS_REMOVE=0\n"
+				       "if sr_load_secrets '%s'; then echo loaded; "
+				       "sh -c 'printf \"[%%s] [%%s]\\n\" \"$TOKEN\" \"${OTHER-}\"'; "
+				       "else echo refused; fi\n",
+				       rt, f);
+		int status;
+		char *out = run_sh(prog, &status);
+		struct strbuf want = STRBUF_INIT;
+		for (const char *w = rows[i].want; *w; w++) {
+			if (w[0] == '%' && w[1] == 'F') {
+				strbuf_addstr(&want, f);
+				w++;
+			} else {
+				strbuf_addch(&want, *w);
+			}
+		}
+		if (strcmp(out, want.buf))
+			fail_msg("row %zu: got\n%s\nwant\n%s", i, out, want.buf);
+		strbuf_release(&want);
+		free(out);
+		free(prog);
+	}
+	/* a symbolic link is not taken, however good its target */
+	char *link = xasprintf("%s/link.env", dir);
+	assert_int_equal(write_file_atomic(f, "TOKEN=x\n", 8, 0600), 0);
+	assert_int_equal(symlink(f, link), 0);
+	char *prog = xasprintf("%s\nSR_SECRET_VARS=TOKEN SR_SECRETS_REMOVE=0\nsr_load_secrets '%s' || "
+			       "echo refused\n",
+			       rt, link);
+	int status;
+	char *out = run_sh(prog, &status);
+	assert_non_null(strstr(out, ": not a regular file\nrefused\n"));
+	free(out);
+	free(prog);
+	/* removed once read */
+	prog = xasprintf("%s\nSR_SECRET_VARS=TOKEN SR_SECRETS_REMOVE=1\nsr_load_secrets '%s' && "
+			 "echo \"$TOKEN\"\n",
+			 rt, f);
+	out = run_sh(prog, &status);
+	assert_string_equal(out, "x\n");
+	assert_int_equal(access(f, F_OK), -1);
+	free(out);
+	free(prog);
+	unlink(link);
+	rmdir(dir);
+	free(link);
+	free(f);
+	free(rt);
+}
+
+/* every step type of the table can be emitted: profiles are never refused for their types */
+static void test_every_type_has_a_hook(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	for (const struct step_type *const *t = step_types; *t; t++, n++)
+		if (!(*t)->emit)
+			fail_msg("step type '%s' has no emit hook", (*t)->name);
+	assert_true(n >= 11);
+}
+
 /* ---- the script ---- */
 
 static void test_script_assembly(void **state)
@@ -405,7 +496,7 @@ static void test_script_assembly(void **state)
 	free(s);
 
 	/* cloud-init wraps the same script */
-	s = emit_cloud_init(&fx.r, &err);
+	s = emit_cloud_init(&fx.r, NULL, &err);
 	assert_non_null(s);
 	assert_true(!strncmp(s, "#cloud-config\n", 14));
 	assert_non_null(strstr(s, "  - path: /var/lib/shelfready/remediate.sh\n    owner: root:root\n"
@@ -431,7 +522,7 @@ static void test_script_refusals(void **state)
 	assert_string_equal(err, "step 'second': type 'fake-none' cannot be emitted as a standalone "
 				 "script (it needs the controller)");
 	free(err);
-	assert_null(emit_cloud_init(&fx.r, &err));
+	assert_null(emit_cloud_init(&fx.r, NULL, &err));
 	assert_non_null(strstr(err, "type 'fake-none'"));
 	free(err);
 	/* disabled, it is left out and nothing is refused */
@@ -466,12 +557,36 @@ static void test_secrets(void **state)
 	assert_non_null(strstr(s, "\nSR_SECRET_VARS='SR_TOKEN'\n"));
 	assert_non_null(strstr(s, "    sr_need SR_TOKEN 'first' token_env\n"));
 	free(s);
-	assert_null(emit_cloud_init(&fx.r, &err));
+	assert_null(emit_cloud_init(&fx.r, NULL, &err));
 	assert_string_equal(err, "step 'first' (fake-ok) needs the secret environment variable "
 				 "'SR_TOKEN' (token_env): cloud-init runs the script at first boot, "
-				 "without that environment; use --format sh and run the script with "
-				 "the variable set");
+				 "without your environment, and user-data is no place for a secret. Give "
+				 "--secrets-file PATH, a file that you put on the instance (NAME=VALUE "
+				 "lines, root's, mode 0600) and that the script reads and deletes before "
+				 "its first step; or use --format sh");
 	free(err);
+	/* with a secrets file: the runcmd reads it, the script deletes it, so does the runcmd */
+	s = emit_cloud_init(&fx.r, "/run/shelfready/secrets.env", &err);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "      SR_UNDER_CLOUD_INIT=1 sh ./remediate.sh --secrets-file "
+				  "/run/shelfready/secrets.env --remove-secrets-file >facts.txt "
+				  "2>remediate.log;\n      echo $? >exit-status;\n"
+				  "      rm -f -- /run/shelfready/secrets.env\n"));
+	assert_non_null(strstr(s, "# The secrets its steps need are read from /run/shelfready/secrets.env"));
+	free(s);
+	static const char *const bad_paths[] = { "secrets.env", "/run/it's", "/run/a b", "/run/../x",
+						 "/run/x/", "/run/$(id)" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad_paths); i++) {
+		assert_null(emit_cloud_init(&fx.r, bad_paths[i], &err));
+		assert_non_null(strstr(err, "give an absolute path on the instance"));
+		free(err);
+	}
+	/* no step needs one: a secrets file is a mistake */
+	fx.steps[0].params.n = 0;
+	assert_null(emit_cloud_init(&fx.r, "/run/secrets.env", &err));
+	assert_string_equal(err, "--secrets-file: no enabled step of the profile needs a secret");
+	free(err);
+	fx.steps[0].params.n = 1;
 	/* not a variable name: refused rather than put in an eval */
 	fx.secret.v.s = bad;
 	assert_null(emit_script(&fx.r, EMIT_SH, &err));
@@ -485,6 +600,8 @@ int main(void)
 		cmocka_unit_test(test_cond_translation),
 		cmocka_unit_test(test_cond_folds_vars),
 		cmocka_unit_test(test_runtime_sr_in),
+		cmocka_unit_test(test_runtime_load_secrets),
+		cmocka_unit_test(test_every_type_has_a_hook),
 		cmocka_unit_test(test_script_assembly),
 		cmocka_unit_test(test_script_refusals),
 		cmocka_unit_test(test_secrets),
