@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "rsa-key.h"
 #include "banned.h"
 
 #define EXEC_DEFAULT_CAP (1u << 20)
@@ -633,15 +634,80 @@ static int key_is_rsa(const char *pem, size_t len)
 	return mem_find((const char *)bin, n, "ssh-rsa", 7) != NULL;
 }
 
-static int file_key_is_rsa(const char *path)
+/* ---- rsa-sha2 for RSA keys, where libssh2 cannot ---- */
+
+/*
+ * libssh2 before 1.11 signs RSA keys with ssh-rsa (SHA-1) only, which
+ * OpenSSH 8.8 and later refuse by default. For an RSA key that OpenSSL reads
+ * (PEM, PKCS#1 as Packer's build.SSHPrivateKey and the key pairs of cloud
+ * consoles are, or PKCS#8), shelfready signs with rsa-sha2-512 itself,
+ * through libssh2's sign-callback API (lib/rsa-key.c does the signing).
+ * libssh2 1.10 takes the algorithm name of the request from the type field
+ * of the key blob it is given, so that blob starts with "rsa-sha2-512"
+ * where RFC 8332 has "ssh-rsa": OpenSSH 7.2 and later read that name as an
+ * RSA key and check the signature as rsa-sha2-512. A server that does not
+ * is offered the library's own ssh-rsa next.
+ */
+#define RSA_SHA2_ALG "rsa-sha2-512"
+
+static int rsa_sign_cb(LIBSSH2_SESSION *s, unsigned char **sig, size_t *sig_len,
+		       const unsigned char *data, size_t data_len, void **abstract)
+{
+	(void)s;
+	/* the signature is freed by libssh2 with the default allocator: malloc's */
+	return rsa_key_sign(*abstract, RSA_SHA2_ALG, data, data_len, sig, sig_len) ? -1 : 0;
+}
+
+/*
+ * Authenticate with an RSA key in PEM text by rsa-sha2-512: 1 done, 0 not
+ * (*unreadable set when OpenSSL cannot read the key, an OpenSSH-format one).
+ */
+static int try_rsa_sha2(struct ssh_conn *c, const char *user, const char *pem, size_t len,
+			const char *passphrase, long long deadline, int *unreadable)
+{
+	struct rsa_key *k = NULL;
+	unsigned char *blob = NULL;
+	size_t blen = 0;
+	char *why = NULL;
+	void *abstract;
+	int rc, ok = 0;
+
+	if (libssh2_version(0x010b00))
+		return 0; /* the library signs with rsa-sha2 itself */
+	if (rsa_key_load(pem, len, passphrase, &k, &why) < 0) {
+		*unreadable = 1;
+		goto out;
+	}
+	blob = rsa_key_blob(k, RSA_SHA2_ALG, &blen);
+	if (!blob)
+		goto out;
+	abstract = k;
+	NB_CALL(rc, c->s, c->sock, deadline,
+		libssh2_userauth_publickey(c->s, user, blob, blen, rsa_sign_cb, &abstract));
+	ok = rc == 0;
+out:
+	free(why);
+	free(blob);
+	rsa_key_free(k);
+	return ok;
+}
+
+/* A key file: 1 when it is an RSA key and rsa-sha2 authenticated with it. */
+static int try_rsa_sha2_file(struct ssh_conn *c, const char *user, const char *path,
+			     const char *passphrase, long long deadline, int *unreadable)
 {
 	char *data = NULL;
 	size_t len = 0;
-	int rsa = 0;
-	if (read_file(path, 1u << 20, &data, &len) == 0)
-		rsa = key_is_rsa(data, len);
+	int ok = 0;
+
+	if (read_file(path, 1u << 20, &data, &len) < 0)
+		return 0;
+	if (key_is_rsa(data, len))
+		ok = try_rsa_sha2(c, user, data, len, passphrase, deadline, unreadable);
+	/* private key material: not left in freed memory */
+	memset(data, 0, len);
 	free(data);
-	return rsa;
+	return ok;
 }
 
 static int authenticate(struct ssh_conn *c, const struct target *t, struct error *e)
@@ -652,7 +718,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 	long long deadline = now_ms() + (long long)c->o->connect_timeout * 1000 + 30000;
 	struct strbuf tried = STRBUF_INIT;
 	char *methods = NULL;
-	int rc, ret = SR_ERR_AUTH, rsa_tried = 0;
+	int rc, ret = SR_ERR_AUTH, rsa_unreadable = 0;
 
 	/*
 	 * Asking the server for its methods first would cost a round trip on
@@ -665,7 +731,11 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 	}
 	if (a->identity_file) {
 		strbuf_addf(&tried, "%skey file %s", tried.len ? ", " : "", a->identity_file);
-		rsa_tried |= file_key_is_rsa(a->identity_file);
+		if (try_rsa_sha2_file(c, user, a->identity_file, a->passphrase, deadline,
+				      &rsa_unreadable)) {
+			c->auth_method = xasprintf("publickey (%s, " RSA_SHA2_ALG ")", a->identity_file);
+			goto ok;
+		}
 		NB_CALL(rc, c->s, c->sock, deadline,
 			libssh2_userauth_publickey_fromfile_ex(c->s, user, ulen, NULL, a->identity_file,
 							       a->passphrase));
@@ -687,7 +757,12 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			char *path = xasprintf("%s/.ssh/%s", home, defaults[i]);
 			if (access(path, R_OK) == 0) {
 				strbuf_addf(&tried, "%skey file %s", tried.len ? ", " : "", path);
-				rsa_tried |= file_key_is_rsa(path);
+				if (try_rsa_sha2_file(c, user, path, a->passphrase, deadline,
+						      &rsa_unreadable)) {
+					c->auth_method = xasprintf("publickey (%s, " RSA_SHA2_ALG ")", path);
+					free(path);
+					goto ok;
+				}
 				NB_CALL(rc, c->s, c->sock, deadline,
 					libssh2_userauth_publickey_fromfile_ex(c->s, user, ulen, NULL, path,
 									       a->passphrase));
@@ -702,7 +777,14 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 	}
 	if (a->key_pem) {
 		strbuf_addf(&tried, "%skey from the environment", tried.len ? ", " : "");
-		rsa_tried |= key_is_rsa(a->key_pem, a->key_pem_len);
+		if (key_is_rsa(a->key_pem, a->key_pem_len)) {
+			if (try_rsa_sha2(c, user, a->key_pem, a->key_pem_len, a->passphrase, deadline,
+					 &rsa_unreadable)) {
+				c->auth_method =
+					xstrdup("publickey (key from the environment, " RSA_SHA2_ALG ")");
+				goto ok;
+			}
+		}
 		NB_CALL(rc, c->s, c->sock, deadline,
 			libssh2_userauth_publickey_frommemory(c->s, user, ulen, NULL, 0, a->key_pem,
 							      a->key_pem_len, a->passphrase));
@@ -748,9 +830,11 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 		methods = auth_methods(c, user, deadline);
 	error_set(e, ret, "authentication as '%s' to %s failed (server accepts: %s; tried: %s)%s", user,
 		  c->display, methods, tried.len ? tried.buf : "nothing: give -i, --key-env or --password-env",
-		  rsa_tried && !libssh2_version(0x010b00)
+		  rsa_unreadable && !libssh2_version(0x010b00)
 			  ? "; note: this libssh2 signs RSA keys with SHA-1 (ssh-rsa), which OpenSSH 8.8 "
-			    "and later refuse by default: use an ed25519 or ECDSA key, or libssh2 1.11 or later"
+			    "and later refuse by default, and shelfready signs with rsa-sha2 itself only "
+			    "for RSA keys in PEM form: convert the key with 'ssh-keygen -p -m PEM -f KEY', "
+			    "or use an ed25519 or ECDSA key"
 			  : "");
 	goto out;
 ok:

@@ -83,31 +83,62 @@ ssh-keygen -q -t rsa -b 3072 -N '' -C rsa-test -f "$SR_TMP/rsa_key"
 tb_ssh root <"$SR_TMP/rsa_key.pub" 'cat >>/root/.ssh/authorized_keys'
 check -m "the RSA key is authorized (system ssh client)" \
     ssh_with "$SR_TMP/rsa_key" "$TB_KNOWN_HOSTS" root true
+# The same key in PEM form (PKCS#1, as Packer's build.SSHPrivateKey and cloud
+# consoles' key pairs are), plain and with a passphrase.
+cp "$SR_TMP/rsa_key" "$SR_TMP/rsa_pem"
+ssh-keygen -q -p -m PEM -N '' -f "$SR_TMP/rsa_pem" >/dev/null
+SR_RSA_PASS='rsa pass; $phrase'
+export SR_RSA_PASS
+cp "$SR_TMP/rsa_key" "$SR_TMP/rsa_pem_enc"
+ssh-keygen -q -p -m PEM -N "$SR_RSA_PASS" -f "$SR_TMP/rsa_pem_enc" >/dev/null
+check -m "the PEM copy says RSA PRIVATE KEY" grep -q 'BEGIN RSA PRIVATE KEY' "$SR_TMP/rsa_pem"
 # libssh2 signs with rsa-sha2 from 1.11 on; Debian 12 ships 1.10, which only
-# knows ssh-rsa (SHA-1): there the refusal must be explained, and the key must
-# still work with a server that accepts ssh-rsa (OpenSSH before 8.8, such as
-# CentOS 7's, does by default).
+# knows ssh-rsa (SHA-1). There shelfready signs PEM RSA keys with rsa-sha2-512
+# itself; an OpenSSH-format RSA key (which OpenSSL cannot read) gets a
+# refusal that says how to convert it, and still works with a server that
+# accepts ssh-rsa (OpenSSH before 8.8, such as CentOS 7's, does by default).
 libssh2=$(sr --version | sed -n 's/^libssh2 //p')
 log "libssh2 $libssh2"
 case $libssh2 in
 0.* | 1.[0-9] | 1.[0-9].* | 1.10 | 1.10.*)
     # shellcheck disable=SC2086
+    run 0 sr facts $COMMON -i "$SR_TMP/rsa_pem" "$T"
+    facts_as root "-i with a PEM RSA key, OpenSSH 9.2 with its defaults"
+    err_has "by publickey ($SR_TMP/rsa_pem, rsa-sha2-512)" "-v says it signed with rsa-sha2-512"
+    check -m "sshd accepted the RSA key" \
+        sh -c "tail -n 5 '$TB_LOG' | grep -q 'Accepted publickey for root .* RSA SHA256:'"
+    SR_RSA_PEM=$(cat "$SR_TMP/rsa_pem")
+    export SR_RSA_PEM
+    # shellcheck disable=SC2086
+    run 0 sr facts $COMMON --key-env SR_RSA_PEM "$T"
+    facts_as root "--key-env with a PEM RSA key (Packer's build.SSHPrivateKey)"
+    err_has "(key from the environment, rsa-sha2-512)" "-v says rsa-sha2-512 for --key-env"
+    # shellcheck disable=SC2086
+    run 0 sr facts $COMMON -i "$SR_TMP/rsa_pem_enc" --key-passphrase-env SR_RSA_PASS "$T"
+    facts_as root "an encrypted PEM RSA key with --key-passphrase-env"
+    # shellcheck disable=SC2086
+    run 3 sr facts $COMMON -i "$SR_TMP/rsa_pem_enc" "$T"
+    err_has "--key-passphrase-env" "an encrypted PEM RSA key without its passphrase: exit 3, a hint"
+
+    # shellcheck disable=SC2086
     run 3 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
-    err_has "signs RSA keys with SHA-1 (ssh-rsa), which OpenSSH 8.8 and later refuse" \
-        "libssh2 $libssh2: the ssh-rsa refusal is explained"
+    err_has "convert the key with 'ssh-keygen -p -m PEM -f KEY'" \
+        "libssh2 $libssh2: an OpenSSH-format RSA key is refused with the way out"
     grep -q 'signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms' "$TB_LOG" &&
         pass "sshd refused it for the ssh-rsa signature, not for the key" ||
         fail "sshd did not log an ssh-rsa refusal"
     tb_sshd_config 'PubkeyAcceptedAlgorithms +ssh-rsa'
     # shellcheck disable=SC2086
     run 0 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
-    facts_as root "-i with an RSA key, server accepting ssh-rsa"
+    facts_as root "-i with an OpenSSH-format RSA key, server accepting ssh-rsa"
     tb_sshd_config '# defaults'
     ;;
 *)
-    # shellcheck disable=SC2086
-    run 0 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
-    facts_as root "-i with an RSA key (rsa-sha2 signatures)"
+    for k in rsa_key rsa_pem; do
+        # shellcheck disable=SC2086
+        run 0 sr facts $COMMON -i "$SR_TMP/$k" "$T"
+        facts_as root "-i with an RSA key, $k (rsa-sha2 signatures)"
+    done
     ;;
 esac
 tail -n 3 "$TB_LOG"
@@ -182,8 +213,10 @@ err_matches "authentication as 'builder' to .* failed" "a wrong password over ke
 # --- no secret in any output
 PEM_LINE=$(sed -n 3p "$TB_KEY")
 PASS_PEM_LINE=$(sed -n 3p "$SR_TMP/pass_key")
-[ -n "$PEM_LINE" ] || fail "cannot read a line of the key"
-for secret in "$SR_PASSWORD" "$SR_KEY_PASS" "$SR_WRONG_PASSWORD" "$SR_WRONG_PASS" "$PEM_LINE" "$PASS_PEM_LINE"; do
+RSA_PEM_LINE=$(sed -n 3p "$SR_TMP/rsa_pem")
+[ -n "$PEM_LINE" ] && [ -n "$RSA_PEM_LINE" ] || fail "cannot read a line of the keys"
+for secret in "$SR_PASSWORD" "$SR_KEY_PASS" "$SR_WRONG_PASSWORD" "$SR_WRONG_PASS" "$PEM_LINE" \
+    "$PASS_PEM_LINE" "$SR_RSA_PASS" "$RSA_PEM_LINE"; do
     if grep -qF -- "$secret" "$ALL_OUT"; then
         fail "a secret appears in shelfready's output: '$secret'"
     else

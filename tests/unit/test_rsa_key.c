@@ -1,0 +1,193 @@
+/*
+ * Unit tests of lib/rsa-key.c: which keys load (PEM PKCS#1 and PKCS#8,
+ * encrypted ones with their passphrase) and which are refused with a reason
+ * (OpenSSH format, not RSA, a wrong or missing passphrase, not a key); the
+ * blob carries the same e and n as ssh-keygen's public key; signatures
+ * verify with SHA-512 and SHA-256 and not with the other digest. Keys are
+ * made with ssh-keygen in a scratch directory.
+ */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "rsa-key.h"
+#include "strbuf.h"
+#include "util.h"
+
+static char dir[] = "/tmp/sr-test-rsa-XXXXXX";
+
+/* Run cmd (a shell command) in the scratch directory. */
+static int in_dir(const char *cmd)
+{
+	char *full = xasprintf("cd '%s' && %s", dir, cmd);
+	int rc = system(full);
+	free(full);
+	return rc;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	/* PKCS#1 PEM (as Packer writes), PKCS#8, encrypted PKCS#1, OpenSSH format, ed25519 PKCS#8 */
+	if (in_dir("(ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f pkcs1 && "
+		   "cp pkcs1 pkcs8 && ssh-keygen -q -p -m PKCS8 -N '' -f pkcs8 && "
+		   "cp pkcs1 enc && ssh-keygen -q -p -m PEM -N 'pass phrase' -f enc && "
+		   "ssh-keygen -q -t rsa -b 2048 -N '' -f openssh && "
+		   "openssl genpkey -algorithm ed25519 -out ed) >/dev/null 2>&1"))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	int rc = system(cmd);
+	free(cmd);
+	return rc ? -1 : 0;
+}
+
+static char *file_text(const char *name, size_t *len)
+{
+	char *path = xasprintf("%s/%s", dir, name), *data = NULL;
+	assert_int_equal(read_file(path, 1u << 20, &data, len), 0);
+	free(path);
+	return data;
+}
+
+struct load_row {
+	const char *file, *passphrase;
+	const char *why; /* NULL: loads; else a part of the reason */
+};
+
+static void test_key_load(void **state)
+{
+	(void)state;
+	static const struct load_row rows[] = {
+		{ "pkcs1", NULL, NULL },
+		{ "pkcs8", NULL, NULL },
+		{ "enc", "pass phrase", NULL },
+		{ "pkcs1", "an unneeded passphrase", NULL },
+		{ "enc", NULL, "not an unencrypted PEM private key" },
+		{ "enc", "wrong", "not a PEM private key OpenSSL reads with that passphrase" },
+		{ "openssh", NULL, "not an unencrypted PEM private key" },
+		{ "ed", NULL, "not an RSA key" },
+		{ "pkcs1.pub", NULL, "not an unencrypted PEM private key" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		size_t len = 0;
+		char *pem = file_text(rows[i].file, &len), *why = NULL;
+		struct rsa_key *k = NULL;
+		int r = rsa_key_load(pem, len, rows[i].passphrase, &k, &why);
+		if (!rows[i].why && (r || !k))
+			fail_msg("row %zu (%s): refused: %s", i, rows[i].file, why);
+		if (rows[i].why && (!r || k || !why || !strstr(why, rows[i].why)))
+			fail_msg("row %zu (%s): want a refusal with '%s', got %d '%s'", i, rows[i].file,
+				 rows[i].why, r, why ? why : "");
+		rsa_key_free(k);
+		free(why);
+		free(pem);
+	}
+}
+
+/* The base64 body of an OpenSSH public key line, decoded. */
+static unsigned char *pub_blob(const char *name, size_t *n)
+{
+	size_t len;
+	char *line = file_text(name, &len);
+	char *b64 = strchr(line, ' ');
+	assert_non_null(b64);
+	b64++;
+	*strchr(b64, ' ') = '\0';
+	unsigned char *out = xmalloc(strlen(b64));
+	int r = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)strlen(b64));
+	assert_true(r > 0);
+	/* EVP_DecodeBlock counts the '=' padding as zero bytes */
+	*n = (size_t)r - (b64[strlen(b64) - 1] == '=') - (b64[strlen(b64) - 2] == '=');
+	free(line);
+	return out;
+}
+
+static void test_blob(void **state)
+{
+	(void)state;
+	size_t len, blen, plen;
+	char *pem = file_text("pkcs1", &len), *why = NULL;
+	struct rsa_key *k = NULL;
+	assert_int_equal(rsa_key_load(pem, len, NULL, &k, &why), 0);
+	unsigned char *blob = rsa_key_blob(k, "rsa-sha2-512", &blen);
+	unsigned char *pub = pub_blob("pkcs1.pub", &plen);
+	assert_non_null(blob);
+	/* string "rsa-sha2-512", then exactly the e and n that follow "ssh-rsa" in the .pub */
+	assert_memory_equal(blob, "\0\0\0\x0crsa-sha2-512", 16);
+	assert_memory_equal(pub, "\0\0\0\x07ssh-rsa", 11);
+	assert_int_equal(blen - 16, plen - 11);
+	assert_memory_equal(blob + 16, pub + 11, plen - 11);
+	free(blob);
+	free(pub);
+	rsa_key_free(k);
+	free(pem);
+}
+
+static int verifies(const char *pub_pem_file, const EVP_MD *md, const unsigned char *data, size_t n,
+		    const unsigned char *sig, size_t siglen)
+{
+	char *path = xasprintf("%s/%s", dir, pub_pem_file);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	EVP_PKEY *pk = PEM_read_PUBKEY(fp, NULL, NULL, NULL);
+	fclose(fp);
+	assert_non_null(pk);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1 &&
+		 EVP_DigestVerify(ctx, sig, siglen, data, n) == 1;
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	free(path);
+	return ok;
+}
+
+static void test_sign(void **state)
+{
+	(void)state;
+	static const unsigned char data[] = "session id and the userauth request";
+	size_t len, siglen;
+	unsigned char *sig = NULL;
+	char *pem = file_text("enc", &len), *why = NULL;
+	struct rsa_key *k = NULL;
+
+	assert_int_equal(in_dir("ssh-keygen -e -m PKCS8 -f pkcs1.pub >pub.pem"), 0);
+	assert_int_equal(rsa_key_load(pem, len, "pass phrase", &k, &why), 0);
+	assert_int_equal(rsa_key_sign(k, "rsa-sha2-512", data, sizeof(data), &sig, &siglen), 0);
+	assert_int_equal(siglen, 256); /* a 2048-bit key */
+	assert_true(verifies("pub.pem", EVP_sha512(), data, sizeof(data), sig, siglen));
+	assert_false(verifies("pub.pem", EVP_sha256(), data, sizeof(data), sig, siglen));
+	assert_false(verifies("pub.pem", EVP_sha512(), data, sizeof(data) - 1, sig, siglen));
+	free(sig);
+	assert_int_equal(rsa_key_sign(k, "rsa-sha2-256", data, sizeof(data), &sig, &siglen), 0);
+	assert_true(verifies("pub.pem", EVP_sha256(), data, sizeof(data), sig, siglen));
+	assert_false(verifies("pub.pem", EVP_sha512(), data, sizeof(data), sig, siglen));
+	free(sig);
+	/* ssh-rsa is SHA-1: not this module's */
+	assert_int_equal(rsa_key_sign(k, "ssh-rsa", data, sizeof(data), &sig, &siglen), -1);
+	assert_null(sig);
+	rsa_key_free(k);
+	free(pem);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_load),
+		cmocka_unit_test(test_blob),
+		cmocka_unit_test(test_sign),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
