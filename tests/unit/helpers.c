@@ -193,3 +193,11 @@ int test_check_row(const struct check_type *t, const char *name, const char *wit
 	facts_free(f);
 	return ok;
 }
+
+int test_rm_rf(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	int rc = system(cmd);
+	free(cmd);
+	return rc ? -1 : 0;
+}

@@ -81,4 +81,7 @@ int test_check_row(const struct check_type *t, const char *name, const char *wit
 /* All diagnostics, one formatted per line, for failure messages (owned). */
 char *test_diags_text(const struct diags *d);
 
+/* Remove a scratch directory and all below it: 0, or -1 when rm failed. */
+int test_rm_rf(const char *dir);
+
 #endif

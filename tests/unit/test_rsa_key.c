@@ -48,10 +48,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc ? -1 : 0;
+	return test_rm_rf(dir);
 }
 
 static char *file_text(const char *name, size_t *len)

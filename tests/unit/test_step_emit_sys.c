@@ -107,6 +107,14 @@ static void wrap(const char *body)
 	}
 }
 
+/* The hook's body of type t for `with`, written as script.sh (see wrap). */
+static void use_step(const struct step_type *t, const char *with)
+{
+	char *body = body_of(t, with);
+	wrap(body);
+	free(body);
+}
+
 /* Run script.sh with the fakes first in PATH and env; what the runtime recorded. */
 static char *run(const char *env)
 {
@@ -134,6 +142,14 @@ static void expect(const char *out, const char *want)
 		char *log = slurp("run.log");
 		fail_msg("want '%s' in:\n%s\n---- output ----\n%s", want, out, log);
 	}
+}
+
+/* run() with env, and want in what it recorded */
+static void run_expect(const char *env, const char *want)
+{
+	char *out = run(env);
+	expect(out, want);
+	free(out);
 }
 
 static int setup(void **state)
@@ -180,8 +196,8 @@ static int teardown(void **state)
 static void test_reboot(void **state)
 {
 	(void)state;
-	char *body = body_of(&step_reboot, NULL), *out;
-	wrap(body);
+	char *out;
+	use_step(&step_reboot, NULL);
 	put("bin/needs-restarting", "#!/bin/sh\nexit 0\n");
 	out = run(NULL);
 	expect(out, "ok no reboot needed");
@@ -192,16 +208,13 @@ static void test_reboot(void **state)
 	expect(out, "changed reboot needed (needs-restarting -r says so)");
 	expect(out, "reboot=1");
 	free(out);
-	free(body);
 
-	body = body_of(&step_reboot, "always: true");
-	wrap(body);
+	use_step(&step_reboot, "always: true");
 	put("bin/needs-restarting", "#!/bin/sh\nexit 0\n");
 	out = run(NULL);
 	expect(out, "changed reboot needed (always)");
 	expect(out, "reboot=1");
 	free(out);
-	free(body);
 	put("bin/needs-restarting", "#!/bin/sh\nexit 0\n");
 }
 
@@ -218,16 +231,13 @@ static const char fake_cloud_init[] =
 static void test_wait_ready(void **state)
 {
 	(void)state;
-	char *body, *out;
+	char *out;
 
 	put("bin/cloud-init", fake_cloud_init);
 
-	body = body_of(&step_wait_ready, "poll_interval: 1s");
-	wrap(body);
+	use_step(&step_wait_ready, "poll_interval: 1s");
 	put("n", "0\n");
-	out = run(NULL);
-	expect(out, "ok nothing to wait for: cloud-init has finished, no package manager lock is held");
-	free(out);
+	run_expect(NULL, "ok nothing to wait for: cloud-init has finished, no package manager lock is held");
 	put("n", "2\n");
 	out = run(NULL);
 	expect(out, "say waiting for cloud-init (status: running)");
@@ -240,23 +250,16 @@ static void test_wait_ready(void **state)
 	expect(out, "say running from cloud-init: not waiting for it to finish");
 	expect(out, "ok nothing to wait for: running from cloud-init");
 	free(out);
-	free(body);
 
-	body = body_of(&step_wait_ready, "timeout: 1s\npoll_interval: 1s");
-	wrap(body);
+	use_step(&step_wait_ready, "timeout: 1s\npoll_interval: 1s");
 	put("n", "100\n");
 	out = run(NULL);
 	expect(out, "failed still busy after ");
 	expect(out, "cloud-init (status: running)");
 	free(out);
-	free(body);
 
-	body = body_of(&step_wait_ready, "cloud_init: false");
-	wrap(body);
-	out = run(NULL);
-	expect(out, "ok nothing to wait for: cloud-init not asked for");
-	free(out);
-	free(body);
+	use_step(&step_wait_ready, "cloud_init: false");
+	run_expect(NULL, "ok nothing to wait for: cloud-init not asked for");
 }
 
 /* ---- service ---- */
@@ -272,12 +275,11 @@ static void test_service(void **state)
 		"name: no-such-svc-x\nenabled: true",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(withs); i++) {
-		char *body = body_of(&step_service, withs[i]), *out;
-		wrap(body);
+		char *out;
+		use_step(&step_service, withs[i]);
 		out = run(NULL);
 		expect(out, "failed no service 'no-such-svc-x' here");
 		free(out);
-		free(body);
 	}
 }
 
@@ -311,7 +313,7 @@ static const char fake_dpkg_query[] =
 static void test_os_update(void **state)
 {
 	(void)state;
-	char *body, *out, *calls;
+	char *out, *calls;
 
 	put("bin/apt-get", fake_apt_get);
 	put("bin/dpkg-query", fake_dpkg_query);
@@ -320,14 +322,11 @@ static void test_os_update(void **state)
 	put("bin/needs-restarting", "#!/bin/sh\nexit 0\n");
 	put("pkgs", "openssl\t3.0.1\nbash\t5.2\n");
 
-	body = body_of(&step_os_update, NULL);
-	wrap(body);
+	use_step(&step_os_update, NULL);
 	/* only a non-security update pending */
 	put("inst", "Inst bash [5.2] (5.3 Debian:12.5/stable [amd64])\n");
 	put("calls", "");
-	out = run(NULL);
-	expect(out, "ok no pending security updates\n");
-	free(out);
+	run_expect(NULL, "ok no pending security updates\n");
 	calls = slurp("calls");
 	if (strstr(calls, "install"))
 		fail_msg("installed with nothing pending:\n%s", calls);
@@ -354,43 +353,28 @@ static void test_os_update(void **state)
 	free(out);
 	/* nothing pending, but the reboot an earlier upgrade asked for is still due */
 	put("inst", "");
-	out = run(NULL);
-	expect(out, "changed no pending security updates; reboot needed");
-	free(out);
+	run_expect(NULL, "changed no pending security updates; reboot needed");
 	put("bin/needs-restarting", "#!/bin/sh\nexit 0\n");
-	free(body);
 
 	/* excluded: nothing to do */
-	body = body_of(&step_os_update, "exclude: ['openss*']");
-	wrap(body);
+	use_step(&step_os_update, "exclude: ['openss*']");
 	put("inst", "Inst openssl [3.0.1] (3.0.2 Debian-Security:12/stable-security [amd64])\n");
-	out = run(NULL);
-	expect(out, "ok no pending security updates (1 excluded)\n");
-	free(out);
-	free(body);
+	run_expect(NULL, "ok no pending security updates (1 excluded)\n");
 
 	/* two exclusions: each its own word, neither run as a command */
-	body = body_of(&step_os_update, "exclude: ['openss*', 'libssl3']");
-	wrap(body);
-	out = run(NULL);
-	expect(out, "ok no pending security updates (1 excluded)\n");
-	free(out);
-	free(body);
+	use_step(&step_os_update, "exclude: ['openss*', 'libssl3']");
+	run_expect(NULL, "ok no pending security updates (1 excluded)\n");
 
 	/* reboot: never, scope all */
-	body = body_of(&step_os_update, "scope: all\nreboot: never\nlock_timeout: 30s");
-	wrap(body);
+	use_step(&step_os_update, "scope: all\nreboot: never\nlock_timeout: 30s");
 	put("bin/needs-restarting", "#!/bin/sh\nexit 1\n");
 	put("inst", "Inst bash [5.2] (5.3 Debian:12.5/stable [amd64])\n");
 	put("calls", "");
-	out = run(NULL);
-	expect(out, "reboot=0");
-	free(out);
+	run_expect(NULL, "reboot=0");
 	calls = slurp("calls");
 	expect(calls, "-o DPkg::Lock::Timeout=30 -o Dpkg::Options::=--force-confdef -o "
 		      "Dpkg::Options::=--force-confold -o APT::Get::Upgrade-Allow-New=true upgrade");
 	free(calls);
-	free(body);
 
 	put("bin/needs-restarting", "#!/bin/sh\nexit 0\n");
 }
@@ -436,26 +420,21 @@ static const char fake_pkg_dpkg_query[] =
 static void test_package(void **state)
 {
 	(void)state;
-	char *body, *out, *calls;
+	char *calls;
 
 	put("bin/apt-get", fake_pkg_apt_get);
 	put("bin/dpkg-query", fake_pkg_dpkg_query);
 	put("db", "libc6\t2.36\n");
 
 	/* present: installed once, then ok; a name given twice is handled once */
-	body = body_of(&step_package, "names: [bc, less, bc]");
-	wrap(body);
+	use_step(&step_package, "names: [bc, less, bc]");
 	put("calls", "");
-	out = run(NULL);
-	expect(out, "changed installed bc, less (apt-get)\n");
-	free(out);
+	run_expect(NULL, "changed installed bc, less (apt-get)\n");
 	calls = slurp("calls");
 	expect(calls, " install bc less\n");
 	free(calls);
 	put("calls", "");
-	out = run(NULL);
-	expect(out, "ok bc, less are installed\n");
-	free(out);
+	run_expect(NULL, "ok bc, less are installed\n");
 	calls = slurp("calls");
 	if (*calls)
 		fail_msg("apt-get ran with nothing to do: %s", calls);
@@ -463,54 +442,29 @@ static void test_package(void **state)
 
 	/* the package manager fails: its complaint, and the exit status */
 	put("db", "libc6\t2.36\n");
-	out = run("FAIL=1");
-	expect(out, "failed apt-get failed (exit 100): E: Unable to locate package x\n");
-	free(out);
+	run_expect("FAIL=1", "failed apt-get failed (exit 100): E: Unable to locate package x\n");
 	/* it succeeds without installing: the query after it tells */
-	out = run("NOINST=1");
-	expect(out, "failed 'bc' is not installed after apt-get ran\n");
-	free(out);
+	run_expect("NOINST=1", "failed 'bc' is not installed after apt-get ran\n");
 	/* no package manager the step knows */
-	out = run("FAKE_PKG_MANAGER=");
-	expect(out, "failed no supported package manager here (apt-get, dnf, yum, zypper, apk)\n");
-	free(out);
-	free(body);
+	run_expect("FAKE_PKG_MANAGER=", "failed no supported package manager here (apt-get, dnf, yum, zypper, apk)\n");
 
 	/* latest: a missing one installed, an installed one upgraded when an update exists */
-	body = body_of(&step_package, "names: [bc, libc6]\nstate: latest");
-	wrap(body);
+	use_step(&step_package, "names: [bc, libc6]\nstate: latest");
 	put("db", "libc6\t2.36\n");
-	out = run(NULL);
-	expect(out, "changed installed bc; upgraded libc6 to 2.36+1 (apt-get)\n");
-	free(out);
-	out = run("NOUP=1");
-	expect(out, "ok no update was available for bc, libc6\n");
-	free(out);
-	free(body);
+	run_expect(NULL, "changed installed bc; upgraded libc6 to 2.36+1 (apt-get)\n");
+	run_expect("NOUP=1", "ok no update was available for bc, libc6\n");
 
 	/* one name */
-	body = body_of(&step_package, "names: [nano]");
-	wrap(body);
-	out = run(NULL);
-	expect(out, "changed installed nano (apt-get)\n");
-	free(out);
-	free(body);
+	use_step(&step_package, "names: [nano]");
+	run_expect(NULL, "changed installed nano (apt-get)\n");
 
 	/* absent */
-	body = body_of(&step_package, "names: [bc, nano]\nstate: absent");
-	wrap(body);
+	use_step(&step_package, "names: [bc, nano]\nstate: absent");
 	put("db", "libc6\t2.36\nbc\t1.0\n");
-	out = run(NULL);
-	expect(out, "changed removed bc (apt-get)\n");
-	free(out);
-	out = run(NULL);
-	expect(out, "ok bc, nano are not installed\n");
-	free(out);
+	run_expect(NULL, "changed removed bc (apt-get)\n");
+	run_expect(NULL, "ok bc, nano are not installed\n");
 	put("db", "bc\t1.0\n");
-	out = run("NOINST=1");
-	expect(out, "failed 'bc' is still installed after apt-get ran\n");
-	free(out);
-	free(body);
+	run_expect("NOINST=1", "failed 'bc' is still installed after apt-get ran\n");
 }
 
 int main(void)
