@@ -152,7 +152,7 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(UNIT_HELPER) $(B)/libshelfread
 # (corpus for the loader, corpus-NAME for the others). The replay driver
 # builds with any compiler, so each corpus runs in every test run; the
 # libFuzzer builds need clang.
-FUZZERS = loader gather
+FUZZERS = loader gather sshkey
 $(B)/tests/fuzz_replay_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/replay.o $(B)/libshelfready.a
 	@mkdir -p $(@D)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS) -lpthread
@@ -177,7 +177,7 @@ test: deps
 	$(MAKE) all unit
 	SR_BUILD=$(B) sh tests/run.sh
 
-# make fuzz [FUZZER=loader|gather] [FUZZ_SECONDS=60]: each named fuzzer in turn
+# make fuzz [FUZZER=loader|gather|sshkey] [FUZZ_SECONDS=60]: each named fuzzer in turn
 FUZZER ?= $(FUZZERS)
 fuzz: $(FUZZER:%=$(B)/fuzz/fuzz_%)
 	@for f in $(FUZZER); do \

@@ -9,6 +9,7 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 
 #include "util.h"
@@ -46,6 +47,186 @@ static char *ssl_error(const char *what)
 	return xasprintf("%s%s%s", what, *buf ? ": " : "", buf);
 }
 
+/* ---- OpenSSH's own format ---- */
+
+/* A bounded reader of SSH wire data. */
+struct wire {
+	const unsigned char *p;
+	size_t n;
+};
+
+static int get_u32(struct wire *w, uint32_t *v)
+{
+	if (w->n < 4)
+		return -1;
+	*v = (uint32_t)w->p[0] << 24 | (uint32_t)w->p[1] << 16 | (uint32_t)w->p[2] << 8 | w->p[3];
+	w->p += 4;
+	w->n -= 4;
+	return 0;
+}
+
+static int get_string(struct wire *w, struct wire *s)
+{
+	uint32_t len;
+	if (get_u32(w, &len) < 0 || len > w->n)
+		return -1;
+	s->p = w->p;
+	s->n = len;
+	w->p += len;
+	w->n -= len;
+	return 0;
+}
+
+static int is(const struct wire *s, const char *text)
+{
+	return s->n == strlen(text) && !memcmp(s->p, text, s->n);
+}
+
+/* A positive mpint as a BIGNUM (NULL when malformed or negative). */
+static BIGNUM *get_bn(struct wire *w)
+{
+	struct wire s;
+	if (get_string(w, &s) < 0 || (s.n && (s.p[0] & 0x80)) || s.n > 2048)
+		return NULL;
+	return BN_bin2bn(s.p, (int)s.n, NULL);
+}
+
+#define OPENSSH_BEGIN "-----BEGIN OPENSSH PRIVATE KEY-----"
+#define OPENSSH_END "-----END OPENSSH PRIVATE KEY-----"
+#define OPENSSH_MAGIC "openssh-key-v1"
+
+/* The base64 body between the OpenSSH armour lines, decoded (malloc'ed), or NULL. */
+static unsigned char *openssh_body(const char *pem, size_t len, size_t *n)
+{
+	const char *b = mem_find(pem, len, OPENSSH_BEGIN, sizeof(OPENSSH_BEGIN) - 1), *e;
+	unsigned char *text, *bin;
+	size_t tn = 0;
+	int r;
+
+	if (!b)
+		return NULL;
+	b += sizeof(OPENSSH_BEGIN) - 1;
+	e = mem_find(b, len - (size_t)(b - pem), OPENSSH_END, sizeof(OPENSSH_END) - 1);
+	if (!e || e - b > 65536)
+		return NULL;
+	text = xmalloc((size_t)(e - b) + 1);
+	for (const char *p = b; p < e; p++)
+		if (*p != '\n' && *p != '\r' && *p != ' ' && *p != '\t')
+			text[tn++] = (unsigned char)*p;
+	bin = xmalloc(tn / 4 * 3 + 3);
+	r = tn % 4 == 0 && tn ? EVP_DecodeBlock(bin, text, (int)tn) : -1;
+	if (r < 0) {
+		free(text);
+		free(bin);
+		return NULL;
+	}
+	/* EVP_DecodeBlock counts the padding as bytes */
+	*n = (size_t)r - (text[tn - 1] == '=') - (text[tn - 2] == '=');
+	memset(text, 0, tn);
+	free(text);
+	return bin;
+}
+
+/*
+ * An RSA key in OpenSSH's own format ("openssh-key-v1"), unencrypted: the
+ * numbers of its private section made into an EVP_PKEY. 0, or -1 with *why.
+ * Encrypted ones need bcrypt_pbkdf, which no library here offers.
+ */
+static int openssh_rsa(const char *pem, size_t len, EVP_PKEY **out, char **why)
+{
+	size_t n = 0;
+	unsigned char *bin = openssh_body(pem, len, &n);
+	struct wire w = { bin, n }, cipher, kdf, kdfopts, pub, priv, type;
+	BIGNUM *rn = NULL, *re = NULL, *rd = NULL, *iqmp = NULL, *p = NULL, *q = NULL;
+	BIGNUM *dmp1 = NULL, *dmq1 = NULL, *t = NULL;
+	BN_CTX *bctx = NULL;
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	uint32_t nkeys, check1, check2;
+	int ret = -1;
+
+	*out = NULL;
+	if (!bin || n < sizeof(OPENSSH_MAGIC) || memcmp(bin, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC))) {
+		*why = xstrdup("not a key in OpenSSH's format");
+		goto out;
+	}
+	w.p += sizeof(OPENSSH_MAGIC);
+	w.n -= sizeof(OPENSSH_MAGIC);
+	if (get_string(&w, &cipher) < 0 || get_string(&w, &kdf) < 0 || get_string(&w, &kdfopts) < 0 ||
+	    get_u32(&w, &nkeys) < 0 || nkeys != 1 || get_string(&w, &pub) < 0 ||
+	    get_string(&w, &priv) < 0) {
+		*why = xstrdup("a damaged key in OpenSSH's format");
+		goto out;
+	}
+	if (!is(&cipher, "none")) {
+		*why = xstrdup("an encrypted key in OpenSSH's format, which only OpenSSH's own "
+			       "tools decrypt");
+		goto out;
+	}
+	if (get_u32(&priv, &check1) < 0 || get_u32(&priv, &check2) < 0 || check1 != check2 ||
+	    get_string(&priv, &type) < 0) {
+		*why = xstrdup("a damaged key in OpenSSH's format");
+		goto out;
+	}
+	if (!is(&type, "ssh-rsa")) {
+		*why = xstrdup("not an RSA key");
+		goto out;
+	}
+	/* n, e, d, iqmp, p, q, as OpenSSH writes them */
+	if (!(rn = get_bn(&priv)) || !(re = get_bn(&priv)) || !(rd = get_bn(&priv)) ||
+	    !(iqmp = get_bn(&priv)) || !(p = get_bn(&priv)) || !(q = get_bn(&priv)) ||
+	    BN_is_zero(p) || BN_is_zero(q) || BN_is_zero(rn)) {
+		*why = xstrdup("a damaged RSA key in OpenSSH's format");
+		goto out;
+	}
+	/* the CRT exponents OpenSSL wants: d mod (p-1), d mod (q-1) */
+	if (!(bctx = BN_CTX_new()) || !(t = BN_new()) || !(dmp1 = BN_new()) || !(dmq1 = BN_new()) ||
+	    !BN_sub(t, p, BN_value_one()) || !BN_mod(dmp1, rd, t, bctx) ||
+	    !BN_sub(t, q, BN_value_one()) || !BN_mod(dmq1, rd, t, bctx)) {
+		*why = ssl_error("cannot make the RSA key");
+		goto out;
+	}
+	if (!(bld = OSSL_PARAM_BLD_new()) || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, rn) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, re) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, rd) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dmp1) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dmq1) ||
+	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, iqmp) ||
+	    !(params = OSSL_PARAM_BLD_to_param(bld)) ||
+	    !(pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) || EVP_PKEY_fromdata_init(pctx) != 1 ||
+	    EVP_PKEY_fromdata(pctx, out, EVP_PKEY_KEYPAIR, params) != 1) {
+		*why = ssl_error("cannot make the RSA key");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret)
+		ERR_clear_error();
+	EVP_PKEY_CTX_free(pctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	BN_CTX_free(bctx);
+	BN_clear_free(rd);
+	BN_clear_free(iqmp);
+	BN_clear_free(p);
+	BN_clear_free(q);
+	BN_clear_free(dmp1);
+	BN_clear_free(dmq1);
+	BN_clear_free(t);
+	BN_free(rn);
+	BN_free(re);
+	if (bin) {
+		memset(bin, 0, n);
+		free(bin);
+	}
+	return ret;
+}
+
+/* ---- loading ---- */
+
 int rsa_key_load(const char *pem, size_t len, const char *passphrase, struct rsa_key **out,
 		 char **why)
 {
@@ -59,6 +240,11 @@ int rsa_key_load(const char *pem, size_t len, const char *passphrase, struct rsa
 		*why = xstrdup("the key is too large");
 		goto out;
 	}
+	if (mem_find(pem, len, OPENSSH_BEGIN, sizeof(OPENSSH_BEGIN) - 1)) {
+		if (openssh_rsa(pem, len, &pk, why) < 0)
+			goto out;
+		goto loaded;
+	}
 	bio = BIO_new_mem_buf(pem, (int)len);
 	if (!bio) {
 		*why = ssl_error("cannot read the key");
@@ -70,6 +256,7 @@ int rsa_key_load(const char *pem, size_t len, const char *passphrase, struct rsa
 					    : "not an unencrypted PEM private key OpenSSL reads");
 		goto out;
 	}
+loaded:
 	if (!EVP_PKEY_is_a(pk, "RSA")) {
 		*why = xstrdup("not an RSA key");
 		goto out;

@@ -13,10 +13,12 @@
 struct rsa_key;
 
 /*
- * Load an RSA private key from PEM text (PKCS#1 "RSA PRIVATE KEY" or PKCS#8,
- * encrypted with passphrase or not; passphrase may be NULL). 0 with *out, or
- * -1 with *why (owned): not PEM that OpenSSL reads (an OpenSSH-format key),
- * not RSA, or a wrong or missing passphrase. Never prompts.
+ * Load an RSA private key from its text: PEM (PKCS#1 "RSA PRIVATE KEY" or
+ * PKCS#8, encrypted with passphrase or not; passphrase may be NULL), or
+ * OpenSSH's own format ("OPENSSH PRIVATE KEY") when it is not encrypted.
+ * 0 with *out, or -1 with *why (owned): not a key that can be read so (an
+ * encrypted OpenSSH-format key among them), not RSA, or a wrong or missing
+ * passphrase. Never prompts.
  */
 int rsa_key_load(const char *pem, size_t len, const char *passphrase, struct rsa_key **out,
 		 char **why);

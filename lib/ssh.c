@@ -638,10 +638,11 @@ static int key_is_rsa(const char *pem, size_t len)
 
 /*
  * libssh2 before 1.11 signs RSA keys with ssh-rsa (SHA-1) only, which
- * OpenSSH 8.8 and later refuse by default. For an RSA key that OpenSSL reads
- * (PEM, PKCS#1 as Packer's build.SSHPrivateKey and the key pairs of cloud
- * consoles are, or PKCS#8), shelfready signs with rsa-sha2-512 itself,
- * through libssh2's sign-callback API (lib/rsa-key.c does the signing).
+ * OpenSSH 8.8 and later refuse by default. For an RSA key lib/rsa-key.c can
+ * read (PEM, PKCS#1 as Packer's build.SSHPrivateKey and the key pairs of
+ * cloud consoles are, or PKCS#8; or OpenSSH's format, unencrypted),
+ * shelfready signs with rsa-sha2-512 itself, through libssh2's
+ * sign-callback API.
  * libssh2 1.10 takes the algorithm name of the request from the type field
  * of the key blob it is given, so that blob starts with "rsa-sha2-512"
  * where RFC 8332 has "ssh-rsa": OpenSSH 7.2 and later read that name as an
@@ -659,8 +660,9 @@ static int rsa_sign_cb(LIBSSH2_SESSION *s, unsigned char **sig, size_t *sig_len,
 }
 
 /*
- * Authenticate with an RSA key in PEM text by rsa-sha2-512: 1 done, 0 not
- * (*unreadable set when OpenSSL cannot read the key, an OpenSSH-format one).
+ * Authenticate with an RSA key's text by rsa-sha2-512: 1 done, 0 not
+ * (*unreadable set when the key cannot be read, an encrypted OpenSSH-format
+ * one).
  */
 static int try_rsa_sha2(struct ssh_conn *c, const char *user, const char *pem, size_t len,
 			const char *passphrase, long long deadline, int *unreadable)
@@ -832,9 +834,10 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 		  c->display, methods, tried.len ? tried.buf : "nothing: give -i, --key-env or --password-env",
 		  rsa_unreadable && !libssh2_version(0x010b00)
 			  ? "; note: this libssh2 signs RSA keys with SHA-1 (ssh-rsa), which OpenSSH 8.8 "
-			    "and later refuse by default, and shelfready signs with rsa-sha2 itself only "
-			    "for RSA keys in PEM form: convert the key with 'ssh-keygen -p -m PEM -f KEY', "
-			    "or use an ed25519 or ECDSA key"
+			    "and later refuse by default; shelfready signs with rsa-sha2 itself for RSA "
+			    "keys in PEM form and for unencrypted ones in OpenSSH's format, not for an "
+			    "encrypted OpenSSH-format key: convert the key to PEM with 'ssh-keygen -p -m "
+			    "PEM -f KEY', or use an ed25519 or ECDSA key"
 			  : "");
 	goto out;
 ok:

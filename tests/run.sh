@@ -77,8 +77,9 @@ one() { # name command...: a test that passes when the command exits 0
 # The fuzz targets over their corpora and every fixture, with any compiler.
 one fuzz/replay-loader sh -c '"$SR_BUILD"/tests/fuzz_replay_loader tests/fuzz/corpus/* tests/data/invalid/*.yaml tests/data/invalid/support/*.yaml tests/data/valid/*.yaml profiles/*.yaml'
 one fuzz/replay-gather sh -c '"$SR_BUILD"/tests/fuzz_replay_gather tests/fuzz/corpus-gather/* tests/data/transcripts/*.txt'
+one fuzz/replay-sshkey sh -c '"$SR_BUILD"/tests/fuzz_replay_sshkey tests/fuzz/corpus-sshkey/*'
 # Short coverage-guided runs (clang's libFuzzer).
-for f in loader gather; do
+for f in loader gather sshkey; do
 	one "fuzz/libfuzzer-$f" make --no-print-directory fuzz FUZZER=$f FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
 done
 

@@ -84,29 +84,36 @@ tb_ssh root <"$SR_TMP/rsa_key.pub" 'cat >>/root/.ssh/authorized_keys'
 check -m "the RSA key is authorized (system ssh client)" \
     ssh_with "$SR_TMP/rsa_key" "$TB_KNOWN_HOSTS" root true
 # The same key in PEM form (PKCS#1, as Packer's build.SSHPrivateKey and cloud
-# consoles' key pairs are), plain and with a passphrase.
+# consoles' key pairs are), plain and with a passphrase; and in OpenSSH's
+# format with a passphrase.
 cp "$SR_TMP/rsa_key" "$SR_TMP/rsa_pem"
 ssh-keygen -q -p -m PEM -N '' -f "$SR_TMP/rsa_pem" >/dev/null
 SR_RSA_PASS='rsa pass; $phrase'
 export SR_RSA_PASS
 cp "$SR_TMP/rsa_key" "$SR_TMP/rsa_pem_enc"
 ssh-keygen -q -p -m PEM -N "$SR_RSA_PASS" -f "$SR_TMP/rsa_pem_enc" >/dev/null
+cp "$SR_TMP/rsa_key" "$SR_TMP/rsa_key_enc"
+ssh-keygen -q -p -N "$SR_RSA_PASS" -f "$SR_TMP/rsa_key_enc" >/dev/null
 check -m "the PEM copy says RSA PRIVATE KEY" grep -q 'BEGIN RSA PRIVATE KEY' "$SR_TMP/rsa_pem"
+check -m "the key itself is in OpenSSH's format" grep -q 'BEGIN OPENSSH PRIVATE KEY' "$SR_TMP/rsa_key"
 # libssh2 signs with rsa-sha2 from 1.11 on; Debian 12 ships 1.10, which only
-# knows ssh-rsa (SHA-1). There shelfready signs PEM RSA keys with rsa-sha2-512
-# itself; an OpenSSH-format RSA key (which OpenSSL cannot read) gets a
-# refusal that says how to convert it, and still works with a server that
-# accepts ssh-rsa (OpenSSH before 8.8, such as CentOS 7's, does by default).
+# knows ssh-rsa (SHA-1). There shelfready signs RSA keys with rsa-sha2-512
+# itself, except an encrypted one in OpenSSH's format, which it cannot
+# decrypt: that one gets a refusal that says how to convert it, and still
+# works with a server that accepts ssh-rsa (OpenSSH before 8.8, such as
+# CentOS 7's, does by default).
 libssh2=$(sr --version | sed -n 's/^libssh2 //p')
 log "libssh2 $libssh2"
 case $libssh2 in
 0.* | 1.[0-9] | 1.[0-9].* | 1.10 | 1.10.*)
-    # shellcheck disable=SC2086
-    run 0 sr facts $COMMON -i "$SR_TMP/rsa_pem" "$T"
-    facts_as root "-i with a PEM RSA key, OpenSSH 9.2 with its defaults"
-    err_has "by publickey ($SR_TMP/rsa_pem, rsa-sha2-512)" "-v says it signed with rsa-sha2-512"
-    check -m "sshd accepted the RSA key" \
-        sh -c "tail -n 5 '$TB_LOG' | grep -q 'Accepted publickey for root .* RSA SHA256:'"
+    for k in rsa_key rsa_pem; do
+        # shellcheck disable=SC2086
+        run 0 sr facts $COMMON -i "$SR_TMP/$k" "$T"
+        facts_as root "-i with an RSA key ($k), OpenSSH 9.2 with its defaults"
+        err_has "by publickey ($SR_TMP/$k, rsa-sha2-512)" "-v says it signed $k with rsa-sha2-512"
+        check -m "sshd accepted the RSA key ($k)" \
+            sh -c "tail -n 5 '$TB_LOG' | grep -q 'Accepted publickey for root .* RSA SHA256:'"
+    done
     SR_RSA_PEM=$(cat "$SR_TMP/rsa_pem")
     export SR_RSA_PEM
     # shellcheck disable=SC2086
@@ -121,16 +128,16 @@ case $libssh2 in
     err_has "--key-passphrase-env" "an encrypted PEM RSA key without its passphrase: exit 3, a hint"
 
     # shellcheck disable=SC2086
-    run 3 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
-    err_has "convert the key with 'ssh-keygen -p -m PEM -f KEY'" \
-        "libssh2 $libssh2: an OpenSSH-format RSA key is refused with the way out"
+    run 3 sr facts $COMMON -i "$SR_TMP/rsa_key_enc" --key-passphrase-env SR_RSA_PASS "$T"
+    err_has "convert the key to PEM with 'ssh-keygen -p -m PEM -f KEY'" \
+        "libssh2 $libssh2: an encrypted OpenSSH-format RSA key is refused with the way out"
     grep -q 'signature algorithm ssh-rsa not in PubkeyAcceptedAlgorithms' "$TB_LOG" &&
         pass "sshd refused it for the ssh-rsa signature, not for the key" ||
         fail "sshd did not log an ssh-rsa refusal"
     tb_sshd_config 'PubkeyAcceptedAlgorithms +ssh-rsa'
     # shellcheck disable=SC2086
-    run 0 sr facts $COMMON -i "$SR_TMP/rsa_key" "$T"
-    facts_as root "-i with an OpenSSH-format RSA key, server accepting ssh-rsa"
+    run 0 sr facts $COMMON -i "$SR_TMP/rsa_key_enc" --key-passphrase-env SR_RSA_PASS "$T"
+    facts_as root "-i with an encrypted OpenSSH-format RSA key, server accepting ssh-rsa"
     tb_sshd_config '# defaults'
     ;;
 *)

@@ -1,10 +1,11 @@
 /*
  * Unit tests of lib/rsa-key.c: which keys load (PEM PKCS#1 and PKCS#8,
- * encrypted ones with their passphrase) and which are refused with a reason
- * (OpenSSH format, not RSA, a wrong or missing passphrase, not a key); the
- * blob carries the same e and n as ssh-keygen's public key; signatures
- * verify with SHA-512 and SHA-256 and not with the other digest. Keys are
- * made with ssh-keygen in a scratch directory.
+ * encrypted ones with their passphrase, OpenSSH's format unencrypted) and
+ * which are refused with a reason (OpenSSH's format encrypted or damaged,
+ * not RSA, a wrong or missing passphrase, not a key); the blob carries the
+ * same e and n as ssh-keygen's public key; signatures verify with SHA-512
+ * and SHA-256 and not with the other digest. Keys are made with ssh-keygen
+ * in a scratch directory.
  */
 #include "helpers.h"
 
@@ -40,6 +41,8 @@ static int setup(void **state)
 		   "cp pkcs1 pkcs8 && ssh-keygen -q -p -m PKCS8 -N '' -f pkcs8 && "
 		   "cp pkcs1 enc && ssh-keygen -q -p -m PEM -N 'pass phrase' -f enc && "
 		   "ssh-keygen -q -t rsa -b 2048 -N '' -f openssh && "
+		   "cp openssh openssh_enc && ssh-keygen -q -p -N 'pass phrase' -f openssh_enc && "
+		   "ssh-keygen -q -t ed25519 -N '' -f ed_openssh && "
 		   "openssl genpkey -algorithm ed25519 -out ed) >/dev/null 2>&1"))
 		return -1;
 	return 0;
@@ -74,7 +77,10 @@ static void test_key_load(void **state)
 		{ "pkcs1", "an unneeded passphrase", NULL },
 		{ "enc", NULL, "not an unencrypted PEM private key" },
 		{ "enc", "wrong", "not a PEM private key OpenSSL reads with that passphrase" },
-		{ "openssh", NULL, "not an unencrypted PEM private key" },
+		{ "openssh", NULL, NULL },
+		{ "openssh", "an unneeded passphrase", NULL },
+		{ "openssh_enc", "pass phrase", "an encrypted key in OpenSSH's format" },
+		{ "ed_openssh", NULL, "not an RSA key" },
 		{ "ed", NULL, "not an RSA key" },
 		{ "pkcs1.pub", NULL, "not an unencrypted PEM private key" },
 	};
@@ -112,15 +118,16 @@ static unsigned char *pub_blob(const char *name, size_t *n)
 	return out;
 }
 
-static void test_blob(void **state)
+static void blob_matches(const char *name)
 {
-	(void)state;
 	size_t len, blen, plen;
-	char *pem = file_text("pkcs1", &len), *why = NULL;
+	char *pem = file_text(name, &len), *why = NULL, *pubname = xasprintf("%s.pub", name);
 	struct rsa_key *k = NULL;
-	assert_int_equal(rsa_key_load(pem, len, NULL, &k, &why), 0);
+	if (rsa_key_load(pem, len, NULL, &k, &why))
+		fail_msg("%s: %s", name, why);
 	unsigned char *blob = rsa_key_blob(k, "rsa-sha2-512", &blen);
-	unsigned char *pub = pub_blob("pkcs1.pub", &plen);
+	unsigned char *pub = pub_blob(pubname, &plen);
+	free(pubname);
 	assert_non_null(blob);
 	/* string "rsa-sha2-512", then exactly the e and n that follow "ssh-rsa" in the .pub */
 	assert_memory_equal(blob, "\0\0\0\x0crsa-sha2-512", 16);
@@ -132,6 +139,53 @@ static void test_blob(void **state)
 	rsa_key_free(k);
 	free(pem);
 }
+
+static void test_blob(void **state)
+{
+	(void)state;
+	/* both formats: the numbers must be the key's */
+	blob_matches("pkcs1");
+	blob_matches("openssh");
+}
+
+/* damaged OpenSSH-format keys: refused with a reason, never a crash */
+static void test_openssh_damaged(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = file_text("openssh", &len);
+	char *body = strchr(text, '\n') + 1;
+	size_t blen = (size_t)(strstr(text, "-----END") - body);
+	/* cut the body short at every 64-character line, and flip bytes in it */
+	for (size_t cut = 0; cut < blen; cut += 65) {
+		char *t = xasprintf("-----BEGIN OPENSSH PRIVATE KEY-----\n%.*s\n-----END OPENSSH "
+				    "PRIVATE KEY-----\n",
+				    (int)cut, body);
+		struct rsa_key *k = NULL;
+		char *why = NULL;
+		if (rsa_key_load(t, strlen(t), NULL, &k, &why) == 0)
+			fail_msg("a key cut at %zu bytes loaded", cut);
+		assert_non_null(why);
+		free(why);
+		free(t);
+	}
+	for (size_t at = 40; at < blen; at += 97) {
+		char *t = xstrdup(text);
+		char *c = t + (body - text) + at;
+		if (*c == '\n')
+			continue;
+		*c = *c == 'A' ? 'B' : 'A';
+		struct rsa_key *k = NULL;
+		char *why = NULL;
+		/* a changed byte may still make a (wrong) key; it must not crash */
+		if (rsa_key_load(t, strlen(t), NULL, &k, &why) == 0)
+			rsa_key_free(k);
+		free(why);
+		free(t);
+	}
+	free(text);
+}
+
 
 static int verifies(const char *pub_pem_file, const EVP_MD *md, const unsigned char *data, size_t n,
 		    const unsigned char *sig, size_t siglen)
@@ -177,6 +231,17 @@ static void test_sign(void **state)
 	assert_null(sig);
 	rsa_key_free(k);
 	free(pem);
+
+	/* a key read from OpenSSH's format signs as its public key verifies (the CRT numbers made right) */
+	pem = file_text("openssh", &len);
+	assert_int_equal(in_dir("ssh-keygen -e -m PKCS8 -f openssh.pub >openssh-pub.pem"), 0);
+	assert_int_equal(rsa_key_load(pem, len, NULL, &k, &why), 0);
+	assert_int_equal(rsa_key_sign(k, "rsa-sha2-512", data, sizeof(data), &sig, &siglen), 0);
+	assert_true(verifies("openssh-pub.pem", EVP_sha512(), data, sizeof(data), sig, siglen));
+	assert_false(verifies("pub.pem", EVP_sha512(), data, sizeof(data), sig, siglen));
+	free(sig);
+	rsa_key_free(k);
+	free(pem);
 }
 
 int main(void)
@@ -184,6 +249,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_load),
 		cmocka_unit_test(test_blob),
+		cmocka_unit_test(test_openssh_damaged),
 		cmocka_unit_test(test_sign),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
