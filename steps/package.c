@@ -504,6 +504,20 @@ static void add_names(struct strbuf *sb, const char *const *v, size_t n)
 		strbuf_addf(sb, "%s%s", i ? ", " : "", v[i]);
 }
 
+/* The names of `names`, each once, in order, into all (room for all of them); how many. */
+static size_t unique_names(const struct param *names, const char **all)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < names->v.n; i++) {
+		int dup = 0;
+		for (size_t k = 0; k < n; k++)
+			dup |= !strcmp(all[k], names->v.items[i].s);
+		if (!dup)
+			all[n++] = names->v.items[i].s;
+	}
+	return n;
+}
+
 static const char *tool_of(const char *manager)
 {
 	return !strcmp(manager, "apt") ? "apt-get" : manager;
@@ -541,16 +555,12 @@ static void package_apply(const struct params *p, struct step_ctx *ctx, struct s
 		step_failed(r, "no supported package manager on the target (apt-get, dnf, yum, zypper, apk)");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const char *name = names->v.items[i].s;
+	nall = unique_names(names, all);
+	for (size_t i = 0; i < nall; i++) {
+		const char *name = all[i];
 		const struct facts_package *fp = facts_package_find(ctx->f, name);
-		int dup = 0, inst = pkg_installed(fp);
-		for (size_t k = 0; k < i; k++)
-			dup |= !strcmp(names->v.items[k].s, name);
-		if (dup)
-			continue;
-		before[nall] = inst && fp->version ? fp->version : NULL;
-		all[nall++] = name;
+		int inst = pkg_installed(fp);
+		before[i] = inst && fp->version ? fp->version : NULL;
 		if (absent)
 			inst ? (void)(remove[nremove++] = name) : (void)nok++;
 		else if (!inst)
@@ -713,17 +723,10 @@ static int package_emit(const struct params *p, const struct emit_ctx *ctx, stru
 	const char **all = xcalloc(names->v.n + 1, sizeof(*all));
 	struct pkg_lists rl = { NULL, NULL, NULL, 0, 0, 0, 1 };
 	struct strbuf listed = STRBUF_INIT;
-	size_t n = 0;
+	size_t n = unique_names(names, all);
 
 	(void)ctx;
 	(void)err;
-	for (size_t i = 0; i < names->v.n; i++) {
-		int dup = 0;
-		for (size_t k = 0; k < n; k++)
-			dup |= !strcmp(all[k], names->v.items[i].s);
-		if (!dup)
-			all[n++] = names->v.items[i].s;
-	}
 	add_names(&listed, all, n);
 	strbuf_addstr(sh, pkg_emit_common);
 	strbuf_addstr(sh, "case $(sr_fact pkg.manager) in\n");
