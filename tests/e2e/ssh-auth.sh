@@ -138,6 +138,12 @@ case $libssh2 in
     # shellcheck disable=SC2086
     run 0 sr facts $COMMON -i "$SR_TMP/rsa_key_enc" --key-passphrase-env SR_RSA_PASS "$T"
     facts_as root "-i with an encrypted OpenSSH-format RSA key, server accepting ssh-rsa"
+    # a server that takes ssh-rsa but not rsa-sha2: the library's ssh-rsa after the refusal
+    tb_sshd_config 'PubkeyAcceptedAlgorithms ssh-ed25519,ssh-rsa'
+    # shellcheck disable=SC2086
+    run 0 sr facts $COMMON -i "$SR_TMP/rsa_pem" "$T"
+    facts_as root "a PEM RSA key, server taking ssh-rsa only"
+    err_has "by publickey ($SR_TMP/rsa_pem) " "-v says ssh-rsa was used (no rsa-sha2-512)"
     tb_sshd_config '# defaults'
     ;;
 *)
