@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "error.h"
 #include "rsa-key.h"
 #include "banned.h"
@@ -556,20 +557,29 @@ static void kbdint_cb(const char *name, int name_len, const char *instruction, i
 				break;                                          \
 	} while (0)
 
-static int try_agent(struct ssh_conn *c, const char *user, long long deadline, struct strbuf *tried)
+static int try_agent_rsa_sha2(struct ssh_conn *c, const char *user, const unsigned char *blob,
+			      size_t blob_len);
+
+/* 1 when a key of the agent logged in (*sha2 set when by try_agent_rsa_sha2), else 0. */
+static int try_agent(struct ssh_conn *c, const char *user, long long deadline, struct strbuf *tried,
+		     int *sha2)
 {
 	LIBSSH2_AGENT *agent = libssh2_agent_init(c->s);
 	struct libssh2_agent_publickey *id = NULL, *prev = NULL;
 	int ok = 0, rc;
 
+	*sha2 = 0;
 	if (!agent)
 		return 0;
 	libssh2_session_set_blocking(c->s, 1);
 	if (libssh2_agent_connect(agent) == 0 && libssh2_agent_list_identities(agent) == 0) {
 		strbuf_addf(tried, "%sssh-agent", tried->len ? ", " : "");
 		while (!ok && libssh2_agent_get_identity(agent, &id, prev) == 0) {
-			rc = libssh2_agent_userauth(agent, user, id);
-			ok = rc == 0;
+			ok = *sha2 = try_agent_rsa_sha2(c, user, id->blob, id->blob_len);
+			if (!ok) {
+				rc = libssh2_agent_userauth(agent, user, id);
+				ok = rc == 0;
+			}
 			prev = id;
 		}
 		libssh2_agent_disconnect(agent);
@@ -694,6 +704,52 @@ out:
 	return ok;
 }
 
+/* For an agent's RSA key: the agent's blob and socket, for agent_sign_cb. */
+struct agent_key {
+	const unsigned char *blob;
+	size_t len;
+	const char *sock;
+};
+
+static int agent_sign_cb(LIBSSH2_SESSION *s, unsigned char **sig, size_t *sig_len,
+			 const unsigned char *data, size_t data_len, void **abstract)
+{
+	const struct agent_key *k = *abstract;
+	char *why = NULL;
+	int r;
+
+	(void)s;
+	r = agent_sign(k->sock, k->blob, k->len, data, data_len, RSA_SHA2_ALG, 30000, sig, sig_len,
+		       &why);
+	free(why);
+	return r ? -1 : 0;
+}
+
+/*
+ * An RSA key held by the agent, signed by the agent with rsa-sha2-512 (it
+ * is asked for that by name) where libssh2 would ask it for ssh-rsa: 1 when
+ * it logged in. The session is in blocking mode here, as for the agent.
+ */
+static int try_agent_rsa_sha2(struct ssh_conn *c, const char *user, const unsigned char *blob,
+			      size_t blob_len)
+{
+	static const char ssh_rsa[] = "\0\0\0\7ssh-rsa";
+	struct agent_key k = { blob, blob_len, getenv("SSH_AUTH_SOCK") };
+	struct strbuf sb = STRBUF_INIT;
+	void *abstract = &k;
+	int ok;
+
+	if (libssh2_version(0x010b00) || blob_len < 11 || memcmp(blob, ssh_rsa, 11) || !k.sock)
+		return 0;
+	/* the same key under the algorithm's name: see the top of this section */
+	strbuf_add(&sb, "\0\0\0\14" RSA_SHA2_ALG, 16);
+	strbuf_add(&sb, (const char *)blob + 11, blob_len - 11);
+	ok = libssh2_userauth_publickey(c->s, user, (const unsigned char *)sb.buf, sb.len,
+					agent_sign_cb, &abstract) == 0;
+	strbuf_release(&sb);
+	return ok;
+}
+
 /* A key file: 1 when it is an RSA key and rsa-sha2 authenticated with it. */
 static int try_rsa_sha2_file(struct ssh_conn *c, const char *user, const char *path,
 			     const char *passphrase, long long deadline, int *unreadable)
@@ -720,15 +776,16 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 	long long deadline = now_ms() + (long long)c->o->connect_timeout * 1000 + 30000;
 	struct strbuf tried = STRBUF_INIT;
 	char *methods = NULL;
-	int rc, ret = SR_ERR_AUTH, rsa_unreadable = 0;
+	int rc, ret = SR_ERR_AUTH, rsa_unreadable = 0, sha2 = 0;
 
 	/*
 	 * Asking the server for its methods first would cost a round trip on
 	 * every connection: try what we were given, and ask only to explain a
 	 * failure.
 	 */
-	if (!a->no_agent && getenv("SSH_AUTH_SOCK") && try_agent(c, user, deadline, &tried)) {
-		c->auth_method = xstrdup("publickey (ssh-agent)");
+	if (!a->no_agent && getenv("SSH_AUTH_SOCK") && try_agent(c, user, deadline, &tried, &sha2)) {
+		c->auth_method = xstrdup(sha2 ? "publickey (ssh-agent, " RSA_SHA2_ALG ")"
+					      : "publickey (ssh-agent)");
 		goto ok;
 	}
 	if (a->identity_file) {
@@ -837,7 +894,7 @@ static int authenticate(struct ssh_conn *c, const struct target *t, struct error
 			    "and later refuse by default; shelfready signs with rsa-sha2 itself for RSA "
 			    "keys in PEM form and for unencrypted ones in OpenSSH's format, not for an "
 			    "encrypted OpenSSH-format key: convert the key to PEM with 'ssh-keygen -p -m "
-			    "PEM -f KEY', or use an ed25519 or ECDSA key"
+			    "PEM -f KEY', load it into ssh-agent, or use an ed25519 or ECDSA key"
 			  : "");
 	goto out;
 ok:

@@ -127,6 +127,16 @@ case $libssh2 in
     run 3 sr facts $COMMON -i "$SR_TMP/rsa_pem_enc" "$T"
     err_has "--key-passphrase-env" "an encrypted PEM RSA key without its passphrase: exit 3, a hint"
 
+    # an RSA key in ssh-agent: the agent is asked for an rsa-sha2-512 signature
+    agent_out=$(ssh-agent -s) && eval "$agent_out" >/dev/null
+    check -m "the RSA key is in a fresh agent" ssh-add -q "$SR_TMP/rsa_key"
+    log "+ SSH_AUTH_SOCK=... facts (no -i), RSA key in the agent"
+    timeout -k 5 120 env HOME="$HOME_DIR" "$SR" facts $COMMON "$T" >"$SR_TMP/out" 2>"$SR_TMP/err"
+    check_eq "facts through ssh-agent with an RSA key" 0 "$?"
+    err_has "by publickey (ssh-agent, rsa-sha2-512)" "-v says the agent signed with rsa-sha2-512"
+    ssh-agent -k >/dev/null 2>&1
+    unset SSH_AUTH_SOCK SSH_AGENT_PID
+
     # shellcheck disable=SC2086
     run 3 sr facts $COMMON -i "$SR_TMP/rsa_key_enc" --key-passphrase-env SR_RSA_PASS "$T"
     err_has "convert the key to PEM with 'ssh-keygen -p -m PEM -f KEY'" \

@@ -1,6 +1,10 @@
 #include "helpers.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <string.h>
 
@@ -194,10 +198,57 @@ int test_check_row(const struct check_type *t, const char *name, const char *wit
 	return ok;
 }
 
+int test_in_dir(const char *dir, const char *cmd)
+{
+	char *full = xasprintf("cd '%s' && %s", dir, cmd);
+	int rc = system(full);
+	free(full);
+	return rc;
+}
+
 int test_rm_rf(const char *dir)
 {
 	char *cmd = xasprintf("rm -rf '%s'", dir);
 	int rc = system(cmd);
 	free(cmd);
 	return rc ? -1 : 0;
+}
+
+unsigned char *test_pub_blob(const char *dir, const char *name, size_t *n)
+{
+	char *path = xasprintf("%s/%s", dir, name), *line = NULL;
+	size_t len = 0;
+	assert_int_equal(read_file(path, 65536, &line, &len), 0);
+	char *b64 = strchr(line, ' ');
+	assert_non_null(b64);
+	b64++;
+	assert_non_null(strchr(b64, ' '));
+	*strchr(b64, ' ') = '\0';
+	size_t bl = strlen(b64);
+	unsigned char *out = xmalloc(bl);
+	int r = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)bl);
+	assert_true(r > 0 && bl >= 2);
+	/* EVP_DecodeBlock counts the '=' padding as zero bytes */
+	*n = (size_t)r - (b64[bl - 1] == '=') - (b64[bl - 2] == '=');
+	free(line);
+	free(path);
+	return out;
+}
+
+int test_sig_verifies(const char *dir, const char *name, const char *digest,
+		      const unsigned char *data, size_t n, const unsigned char *sig, size_t siglen)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	EVP_PKEY *pk = PEM_read_PUBKEY(fp, NULL, NULL, NULL);
+	fclose(fp);
+	assert_non_null(pk);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = EVP_DigestVerifyInit(ctx, NULL, EVP_get_digestbyname(digest), NULL, pk) == 1 &&
+		 EVP_DigestVerify(ctx, sig, siglen, data, n) == 1;
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	free(path);
+	return ok;
 }

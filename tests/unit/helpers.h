@@ -84,4 +84,17 @@ char *test_diags_text(const struct diags *d);
 /* Remove a scratch directory and all below it: 0, or -1 when rm failed. */
 int test_rm_rf(const char *dir);
 
+/* Run cmd (shell text) in directory dir; system()'s status. */
+int test_in_dir(const char *dir, const char *cmd);
+
+/* The decoded key blob of the OpenSSH public key file dir/name (malloc'ed, *n bytes). */
+unsigned char *test_pub_blob(const char *dir, const char *name, size_t *n);
+
+/*
+ * Whether sig is a signature of data by the public key in the PEM file
+ * dir/name, with digest "sha256" or "sha512" (PKCS#1 v1.5).
+ */
+int test_sig_verifies(const char *dir, const char *name, const char *digest,
+		      const unsigned char *data, size_t n, const unsigned char *sig, size_t siglen);
+
 #endif

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include "rsa-key.h"
 #include "strbuf.h"
@@ -22,22 +20,13 @@
 
 static char dir[] = "/tmp/sr-test-rsa-XXXXXX";
 
-/* Run cmd (a shell command) in the scratch directory. */
-static int in_dir(const char *cmd)
-{
-	char *full = xasprintf("cd '%s' && %s", dir, cmd);
-	int rc = system(full);
-	free(full);
-	return rc;
-}
-
 static int setup(void **state)
 {
 	(void)state;
 	if (!mkdtemp(dir))
 		return -1;
 	/* PKCS#1 PEM (as Packer writes), PKCS#8, encrypted PKCS#1, OpenSSH format, ed25519 PKCS#8 */
-	if (in_dir("(ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f pkcs1 && "
+	if (test_in_dir(dir, "(ssh-keygen -q -t rsa -b 2048 -m PEM -N '' -f pkcs1 && "
 		   "cp pkcs1 pkcs8 && ssh-keygen -q -p -m PKCS8 -N '' -f pkcs8 && "
 		   "cp pkcs1 enc && ssh-keygen -q -p -m PEM -N 'pass phrase' -f enc && "
 		   "ssh-keygen -q -t rsa -b 2048 -N '' -f openssh && "
@@ -100,24 +89,6 @@ static void test_key_load(void **state)
 	}
 }
 
-/* The base64 body of an OpenSSH public key line, decoded. */
-static unsigned char *pub_blob(const char *name, size_t *n)
-{
-	size_t len;
-	char *line = file_text(name, &len);
-	char *b64 = strchr(line, ' ');
-	assert_non_null(b64);
-	b64++;
-	*strchr(b64, ' ') = '\0';
-	unsigned char *out = xmalloc(strlen(b64));
-	int r = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)strlen(b64));
-	assert_true(r > 0);
-	/* EVP_DecodeBlock counts the '=' padding as zero bytes */
-	*n = (size_t)r - (b64[strlen(b64) - 1] == '=') - (b64[strlen(b64) - 2] == '=');
-	free(line);
-	return out;
-}
-
 static void blob_matches(const char *name)
 {
 	size_t len, blen, plen;
@@ -126,7 +97,7 @@ static void blob_matches(const char *name)
 	if (rsa_key_load(pem, len, NULL, &k, &why))
 		fail_msg("%s: %s", name, why);
 	unsigned char *blob = rsa_key_blob(k, "rsa-sha2-512", &blen);
-	unsigned char *pub = pub_blob(pubname, &plen);
+	unsigned char *pub = test_pub_blob(dir, pubname, &plen);
 	free(pubname);
 	assert_non_null(blob);
 	/* string "rsa-sha2-512", then exactly the e and n that follow "ssh-rsa" in the .pub */
@@ -187,24 +158,6 @@ static void test_openssh_damaged(void **state)
 }
 
 
-static int verifies(const char *pub_pem_file, const EVP_MD *md, const unsigned char *data, size_t n,
-		    const unsigned char *sig, size_t siglen)
-{
-	char *path = xasprintf("%s/%s", dir, pub_pem_file);
-	FILE *fp = fopen(path, "r");
-	assert_non_null(fp);
-	EVP_PKEY *pk = PEM_read_PUBKEY(fp, NULL, NULL, NULL);
-	fclose(fp);
-	assert_non_null(pk);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok = EVP_DigestVerifyInit(ctx, NULL, md, NULL, pk) == 1 &&
-		 EVP_DigestVerify(ctx, sig, siglen, data, n) == 1;
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(pk);
-	free(path);
-	return ok;
-}
-
 static void test_sign(void **state)
 {
 	(void)state;
@@ -214,17 +167,17 @@ static void test_sign(void **state)
 	char *pem = file_text("enc", &len), *why = NULL;
 	struct rsa_key *k = NULL;
 
-	assert_int_equal(in_dir("ssh-keygen -e -m PKCS8 -f pkcs1.pub >pub.pem"), 0);
+	assert_int_equal(test_in_dir(dir, "ssh-keygen -e -m PKCS8 -f pkcs1.pub >pub.pem"), 0);
 	assert_int_equal(rsa_key_load(pem, len, "pass phrase", &k, &why), 0);
 	assert_int_equal(rsa_key_sign(k, "rsa-sha2-512", data, sizeof(data), &sig, &siglen), 0);
 	assert_int_equal(siglen, 256); /* a 2048-bit key */
-	assert_true(verifies("pub.pem", EVP_sha512(), data, sizeof(data), sig, siglen));
-	assert_false(verifies("pub.pem", EVP_sha256(), data, sizeof(data), sig, siglen));
-	assert_false(verifies("pub.pem", EVP_sha512(), data, sizeof(data) - 1, sig, siglen));
+	assert_true(test_sig_verifies(dir, "pub.pem", "sha512", data, sizeof(data), sig, siglen));
+	assert_false(test_sig_verifies(dir, "pub.pem", "sha256", data, sizeof(data), sig, siglen));
+	assert_false(test_sig_verifies(dir, "pub.pem", "sha512", data, sizeof(data) - 1, sig, siglen));
 	free(sig);
 	assert_int_equal(rsa_key_sign(k, "rsa-sha2-256", data, sizeof(data), &sig, &siglen), 0);
-	assert_true(verifies("pub.pem", EVP_sha256(), data, sizeof(data), sig, siglen));
-	assert_false(verifies("pub.pem", EVP_sha512(), data, sizeof(data), sig, siglen));
+	assert_true(test_sig_verifies(dir, "pub.pem", "sha256", data, sizeof(data), sig, siglen));
+	assert_false(test_sig_verifies(dir, "pub.pem", "sha512", data, sizeof(data), sig, siglen));
 	free(sig);
 	/* ssh-rsa is SHA-1: not this module's */
 	assert_int_equal(rsa_key_sign(k, "ssh-rsa", data, sizeof(data), &sig, &siglen), -1);
@@ -232,13 +185,13 @@ static void test_sign(void **state)
 	rsa_key_free(k);
 	free(pem);
 
-	/* a key read from OpenSSH's format signs as its public key verifies (the CRT numbers made right) */
+	/* a key read from OpenSSH's format signs so that its public key verifies (CRT numbers right) */
 	pem = file_text("openssh", &len);
-	assert_int_equal(in_dir("ssh-keygen -e -m PKCS8 -f openssh.pub >openssh-pub.pem"), 0);
+	assert_int_equal(test_in_dir(dir, "ssh-keygen -e -m PKCS8 -f openssh.pub >openssh-pub.pem"), 0);
 	assert_int_equal(rsa_key_load(pem, len, NULL, &k, &why), 0);
 	assert_int_equal(rsa_key_sign(k, "rsa-sha2-512", data, sizeof(data), &sig, &siglen), 0);
-	assert_true(verifies("openssh-pub.pem", EVP_sha512(), data, sizeof(data), sig, siglen));
-	assert_false(verifies("pub.pem", EVP_sha512(), data, sizeof(data), sig, siglen));
+	assert_true(test_sig_verifies(dir, "openssh-pub.pem", "sha512", data, sizeof(data), sig, siglen));
+	assert_false(test_sig_verifies(dir, "pub.pem", "sha512", data, sizeof(data), sig, siglen));
 	free(sig);
 	rsa_key_free(k);
 	free(pem);
