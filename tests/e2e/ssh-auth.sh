@@ -127,9 +127,14 @@ case $libssh2 in
     run 3 sr facts $COMMON -i "$SR_TMP/rsa_pem_enc" "$T"
     err_has "--key-passphrase-env" "an encrypted PEM RSA key without its passphrase: exit 3, a hint"
 
-    # an RSA key in ssh-agent: the agent is asked for an rsa-sha2-512 signature
+    # an RSA key in ssh-agent: the agent is asked for an rsa-sha2-512 signature;
+    # the encrypted OpenSSH-format one, decrypted by ssh-add (its passphrase
+    # from an askpass program reading the environment)
     agent_out=$(ssh-agent -s) && eval "$agent_out" >/dev/null
-    check -m "the RSA key is in a fresh agent" ssh-add -q "$SR_TMP/rsa_key"
+    printf '#!/bin/sh\nprintf "%%s\\n" "$SR_RSA_PASS"\n' >"$SR_TMP/askpass"
+    chmod 0700 "$SR_TMP/askpass"
+    check -m "the encrypted RSA key is in a fresh agent" \
+        env SSH_ASKPASS="$SR_TMP/askpass" SSH_ASKPASS_REQUIRE=force ssh-add -q "$SR_TMP/rsa_key_enc"
     log "+ SSH_AUTH_SOCK=... facts (no -i), RSA key in the agent"
     timeout -k 5 120 env HOME="$HOME_DIR" "$SR" facts $COMMON "$T" >"$SR_TMP/out" 2>"$SR_TMP/err"
     check_eq "facts through ssh-agent with an RSA key" 0 "$?"
