@@ -450,6 +450,33 @@ static const char fake_installer_sh[] =
 	"cat \"$WF_DIR/lines\"\n"
 	"exit \"$(cat \"$WF_DIR/status\")\"\n";
 
+enum step_status webapp_first_login_judge(const char *name, const char *out, size_t len,
+					  int dry_run, char **summary, struct strbuf *lines);
+
+/*
+ * The log of the emitted body, for the installer output out, is the step's
+ * own judgement of out, word for word: its lines said, then its result.
+ */
+static void same_words_as_run(const char *log, const char *name, const char *out)
+{
+	struct strbuf lines = STRBUF_INIT, want = STRBUF_INIT;
+	char *summary = NULL;
+	enum step_status st = webapp_first_login_judge(name, out, strlen(out), 0, &summary, &lines);
+
+	for (const char *p = lines.buf; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		strbuf_addf(&want, "say %.*s\n", (int)n, p);
+		p += n + (nl != NULL);
+	}
+	strbuf_addf(&want, "%s %s\n", step_status_name(st), summary);
+	if (strcmp(log, want.buf))
+		fail_msg("the script's words:\n%s\nthe step's:\n%s", log, want.buf);
+	free(summary);
+	strbuf_release(&lines);
+	strbuf_release(&want);
+}
+
 static void test_webapp_first_login(void **state)
 {
 	(void)state;
@@ -487,6 +514,9 @@ static void test_webapp_first_login(void **state)
 		"say | a stray line\n"
 		"changed first-login reset of fakeapp: installed reset script, link enabling the unit; "
 		"removed MOTD pointer; up to date: systemd unit\n");
+	char *out = slurp(path);
+	same_words_as_run(log, "fakeapp", out);
+	free(out);
 	free(log);
 	/* what the fake sh was given: the installer in apply mode, the part inside */
 	char *installer_path = xasprintf("%s/installer", dir), *given = slurp(installer_path);
@@ -505,6 +535,9 @@ static void test_webapp_first_login(void **state)
 	if (!strstr(log, "ok first-login reset of fakeapp installed and up to date: reset script, "
 			 "systemd unit\n"))
 		fail_msg("log: %s", log);
+	out = slurp(path);
+	same_words_as_run(log, "fakeapp", out);
+	free(out);
 	free(log);
 	/* an error line, and the installer's exit status */
 	put(path, "SR\terror\treset script\tcannot write /usr/local/x\n", 0644);
@@ -513,6 +546,9 @@ static void test_webapp_first_login(void **state)
 	if (!strstr(log, "say error: cannot write /usr/local/x\n") ||
 	    !strstr(log, "failed first-login reset of fakeapp: cannot write /usr/local/x\n"))
 		fail_msg("log: %s", log);
+	out = slurp(path);
+	same_words_as_run(log, "fakeapp", out);
+	free(out);
 	free(log);
 	put(path, "SR\tok\treset script\t/usr/local/libexec/shelfready/first-login-fakeapp\n", 0644);
 	put(text, "3\n", 0644);
